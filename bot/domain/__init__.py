@@ -1,0 +1,1 @@
+"""Pure domain: records, rubric, interview state and policies (no I/O)."""

@@ -1,0 +1,1 @@
+"""Reading question banks and splitting reference answers into chunks."""
