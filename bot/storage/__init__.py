@@ -1,0 +1,1 @@
+"""Persistence of users, interview sessions, turns and grades (SQLAlchemy 2, schema managed by Alembic)."""
