@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations; each writes its figures to docs/benchmarks.md."""

@@ -1,0 +1,165 @@
+"""Ingest: bank files → questions → chunks → embeddings → store, as an idempotent per-file sync."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from bot.domain.models import Chunk, Question
+from bot.ingest.loader import BankError, discover, load_bank_file
+from bot.ingest.splitter import split_question
+from bot.retrieval.embedder import Embedder
+from bot.retrieval.store import VectorStore
+
+PARSER_VERSION = "1"
+ProgressHook = Callable[[int, int], None]
+
+
+@dataclass
+class FileReport:
+    """What happened to one file during an ingest."""
+
+    path: str
+    status: str  # "ingested" | "unchanged" | "removed" | "error"
+    questions: int = 0
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    """Summary of an ingest run, one row per file."""
+
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """True unless nothing could be ingested (every file failed)."""
+        return any(f.status != "error" for f in self.files)
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(f, attribute) for f in self.files if f.status in ("ingested", "unchanged"))
+
+
+def question_embedding_text(question: Question) -> str:
+    return f"{question.title}\n{question.question}"
+
+
+def chunk_embedding_text(chunk: Chunk) -> str:
+    return f"{chunk.title} — {chunk.section}\n{chunk.text}"
+
+
+def fingerprint(data: bytes, chunk_tokens: int, overlap: int) -> str:
+    """Hash of the file content and everything that shapes its chunks; a change means re-embedding."""
+    digest = hashlib.sha256(data)
+    digest.update(f"|parser={PARSER_VERSION}|tokens={chunk_tokens}|overlap={overlap}".encode())
+    return digest.hexdigest()
+
+
+def _is_under(path: str, roots: list[Path]) -> bool:
+    candidate = Path(path)
+    return any(candidate == root or root in candidate.parents for root in roots)
+
+
+@dataclass
+class _Pending:
+    path: Path
+    resolved: str
+    file_hash: str
+    questions: list[Question]
+    chunks: list[Chunk]
+    replaces: bool
+
+
+def ingest(
+    paths: list[Path],
+    store: VectorStore,
+    embedder: Embedder,
+    *,
+    chunk_tokens: int = 300,
+    overlap: int = 40,
+    max_bytes: int = 5 * 1024 * 1024,
+    progress: ProgressHook | None = None,
+    batch_size: int = 64,
+) -> IngestReport:
+    """Sync the store with the bank files under `paths`: new/changed files re-embedded, removed ones deleted.
+
+    `progress(done, total)` is called as chunks are embedded (for progress bars).
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    roots = [p.resolve() for p in paths]
+    known = store.fingerprints()
+    found: set[str] = set()
+    pending: list[_Pending] = []
+    for path in discover(paths):
+        resolved = str(path.resolve())
+        found.add(resolved)
+        outcome = _read(path, resolved, known.get(resolved), chunk_tokens, overlap, max_bytes)
+        if isinstance(outcome, FileReport):
+            report.files.append(outcome)
+        else:
+            pending.append(outcome)
+    total = sum(len(p.chunks) + len(p.questions) for p in pending)
+    done = 0
+    for item in pending:
+        chunk_vectors = _embed(embedder, [chunk_embedding_text(c) for c in item.chunks], batch_size,
+                               partial(_report, progress, done, total))
+        done += len(item.chunks)
+        question_vectors = embedder.embed([question_embedding_text(q) for q in item.questions])
+        done += len(item.questions)
+        if progress:
+            progress(done, total)
+        if item.replaces:
+            store.delete_source(item.resolved)
+        store.upsert(item.questions, item.chunks, question_vectors, chunk_vectors, item.resolved, item.file_hash)
+        report.files.append(FileReport(path=str(item.path), status="ingested", questions=len(item.questions),
+                                       chunks=len(item.chunks)))
+    for stale in sorted(set(known) - found):
+        if _is_under(stale, roots) and not Path(stale).exists():
+            store.delete_source(stale)
+            report.files.append(FileReport(path=stale, status="removed"))
+    if not report.files:
+        report.files.append(FileReport(path=", ".join(map(str, paths)), status="error",
+                                       reason="no bank files found (.txt, .md, .json, .yaml, .yml, .csv)"))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _report(progress: ProgressHook | None, offset: int, total: int, done: int) -> None:
+    if progress:
+        progress(offset + done, total)
+
+
+def _embed(embedder: Embedder, texts: list[str], batch_size: int, advanced: Callable[[int], None]) -> np.ndarray:
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        parts.append(embedder.embed(texts[start:start + batch_size]))
+        advanced(min(start + batch_size, len(texts)))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def _read(path: Path, resolved: str, known_hash: str | None, chunk_tokens: int, overlap: int,
+          max_bytes: int) -> FileReport | _Pending:
+    try:
+        questions = load_bank_file(path, max_bytes=max_bytes)
+        file_hash = fingerprint(path.read_bytes(), chunk_tokens, overlap)
+    except BankError as exc:
+        return FileReport(path=str(path), status="error", reason=exc.reason)
+    except OSError as exc:
+        return FileReport(path=str(path), status="error", reason=f"cannot read file: {exc.strerror or exc}")
+    chunks = [chunk for q in questions for chunk in split_question(q, chunk_tokens, overlap)]
+    if known_hash == file_hash:
+        return FileReport(path=str(path), status="unchanged", questions=len(questions), chunks=len(chunks))
+    return _Pending(path, resolved, file_hash, questions, chunks, replaces=known_hash is not None)

@@ -1,0 +1,1 @@
+"""Embedders and the vector-store port with its Chroma adapter."""

@@ -1,0 +1,171 @@
+"""Vector-store port and its Chroma adapter (embedded PersistentClient or a Chroma server by URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+from bot.domain.models import Chunk, Question, SearchHit
+
+Where = dict[str, Any]
+
+
+class StoreError(RuntimeError):
+    """The vector store cannot be used as asked (wrong embedder, unreachable server, unwritable directory)."""
+
+
+class VectorStore(Protocol):
+    """What the product needs from a vector store: questions, chunks, fingerprints of ingested files."""
+
+    def upsert(self, questions: list[Question], chunks: list[Chunk], question_vectors: np.ndarray,
+               chunk_vectors: np.ndarray, source_path: str, file_hash: str) -> None: ...
+    def delete_source(self, source_path: str) -> None: ...
+    def fingerprints(self) -> dict[str, str]: ...
+    def questions(self) -> list[Question]: ...
+    def question(self, question_id: str) -> Question | None: ...
+    def search_chunks(self, vector: np.ndarray, k: int = 5, where: Where | None = None) -> list[SearchHit]: ...
+    def search_questions(self, vector: np.ndarray, k: int = 5,
+                         where: Where | None = None) -> list[tuple[Question, float]]: ...
+    def chunks_of(self, question_id: str) -> list[Chunk]: ...
+    def count_chunks(self) -> int: ...
+
+
+def _where(where: Where | None) -> Where | None:
+    """Chroma wants `$and` for more than one condition."""
+    if not where:
+        return None
+    if len(where) == 1:
+        return where
+    return {"$and": [{key: value} for key, value in where.items()]}
+
+
+class ChromaStore:
+    """Two Chroma collections: `<name>-chunks` (reference chunks) and `<name>-questions` (whole questions)."""
+
+    def __init__(self, client: Any, name: str, embedder_name: str, dim: int, reset: bool = False) -> None:
+        self._client = client
+        self._name = name
+        self._embedder = embedder_name
+        self._dim = dim
+        if reset:
+            for collection in self._collection_names():
+                if collection in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+                    client.delete_collection(collection)
+        self._chunks, self._questions = (self._open(c) for c in self._collection_names())
+
+    def _collection_names(self) -> tuple[str, str]:
+        return f"{self._name}-chunks", f"{self._name}-questions"
+
+    @classmethod
+    def open(cls, *, path: Path | None = None, url: str | None = None, name: str = "mockinterview",
+             embedder_name: str, dim: int, reset: bool = False) -> ChromaStore:
+        """Open (creating if needed) the store at `path`, or on the Chroma server at `url`; `reset` empties it."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        try:
+            if url:
+                parsed = urlparse(url)
+                client = chromadb.HttpClient(
+                    host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+                    ssl=parsed.scheme == "https", settings=chroma_settings,
+                )
+            else:
+                assert path is not None
+                path.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:
+            where_ = url or str(path)
+            raise StoreError(f"Cannot open the vector store at {where_}: {exc}") from exc
+        return cls(client, name, embedder_name, dim, reset=reset)
+
+    def _open(self, collection: str) -> Any:
+        meta = {"hnsw:space": "cosine", "embedder": self._embedder, "dim": self._dim}
+        existing = self._client.get_or_create_collection(name=collection, metadata=meta, embedding_function=None)
+        stored = existing.metadata or {}
+        if stored.get("embedder") != self._embedder or int(stored.get("dim", self._dim)) != self._dim:
+            raise StoreError(
+                f"The index was built with embedder {stored.get('embedder')!r} ({stored.get('dim')} dims) but "
+                f"{self._embedder!r} ({self._dim} dims) is configured. Rebuild it: mockinterview ingest --rebuild"
+            )
+        return existing
+
+    def upsert(self, questions: list[Question], chunks: list[Chunk], question_vectors: np.ndarray,
+               chunk_vectors: np.ndarray, source_path: str, file_hash: str) -> None:
+        stamp = {"source_path": source_path, "file_hash": file_hash}
+        if chunks:
+            self._chunks.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=chunk_vectors.tolist(),
+                documents=[c.text for c in chunks],
+                metadatas=[{**c.model_dump(exclude={"id", "text"}), **stamp} for c in chunks],
+            )
+        if questions:
+            self._questions.upsert(
+                ids=[q.id for q in questions],
+                embeddings=question_vectors.tolist(),
+                documents=[q.model_dump_json() for q in questions],
+                metadatas=[{**_question_meta(q), **stamp} for q in questions],
+            )
+
+    def delete_source(self, source_path: str) -> None:
+        for collection in (self._chunks, self._questions):
+            collection.delete(where={"source_path": source_path})
+
+    def fingerprints(self) -> dict[str, str]:
+        metas = self._questions.get(include=["metadatas"])["metadatas"] or []
+        return {str(m["source_path"]): str(m["file_hash"]) for m in metas}
+
+    def questions(self) -> list[Question]:
+        docs = self._questions.get(include=["documents"])["documents"] or []
+        return sorted((Question.model_validate_json(d) for d in docs), key=lambda q: (q.source_file, q.id))
+
+    def question(self, question_id: str) -> Question | None:
+        docs = self._questions.get(ids=[question_id], include=["documents"])["documents"] or []
+        return Question.model_validate_json(docs[0]) if docs else None
+
+    def search_chunks(self, vector: np.ndarray, k: int = 5, where: Where | None = None) -> list[SearchHit]:
+        result = self._chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=_where(where),
+                                    include=["documents", "metadatas", "distances"])
+        return [
+            SearchHit(question_id=str(meta["question_id"]), title=str(meta["title"]), section=str(meta["section"]),
+                      text=doc, score=1.0 - float(dist), chunk_id=cid)
+            for cid, doc, meta, dist in _rows(result)
+        ]
+
+    def search_questions(self, vector: np.ndarray, k: int = 5,
+                         where: Where | None = None) -> list[tuple[Question, float]]:
+        result = self._questions.query(query_embeddings=[vector.tolist()], n_results=k, where=_where(where),
+                                       include=["documents", "metadatas", "distances"])
+        return [(Question.model_validate_json(doc), 1.0 - float(dist)) for _, doc, _, dist in _rows(result)]
+
+    def chunks_of(self, question_id: str) -> list[Chunk]:
+        got = self._chunks.get(where={"question_id": question_id}, include=["documents", "metadatas"])
+        chunks = [
+            Chunk(id=cid, text=doc, **{k: v for k, v in meta.items() if k in Chunk.model_fields})
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        ]
+        return sorted(chunks, key=lambda c: c.id)
+
+    def count_chunks(self) -> int:
+        return int(self._chunks.count())
+
+
+
+def _question_meta(question: Question) -> dict[str, str]:
+    fields = ("title", "company", "role", "category", "difficulty", "level", "interview_round", "source_file", "topic")
+    return {name: str(getattr(question, name)) for name in fields}
+
+
+def _rows(result: Any) -> Iterable[tuple[str, str, dict[str, Any], float]]:
+    ids = (result.get("ids") or [[]])[0]
+    docs = (result.get("documents") or [[]])[0]
+    metas = (result.get("metadatas") or [[]])[0]
+    dists = (result.get("distances") or [[]])[0]
+    return zip(ids, docs, metas, dists, strict=True)
+
