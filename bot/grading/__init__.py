@@ -1,0 +1,1 @@
+"""Answer grading: content scoring of a candidate's answer against a reference answer."""

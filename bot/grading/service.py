@@ -1,0 +1,68 @@
+"""Grading service: resolves the question, retrieves its reference chunks, runs the grounded grader and the judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.grade import Grade
+from bot.domain.models import Question
+from bot.grading.grounded import GroundedGrader
+from bot.grading.llm_judge import LLMJudge, blend, fallback
+from bot.grading.reference import Reference, adhoc_question, build_reference
+from bot.grading.rubrics import rubric_for
+from bot.llm.structured import StructuredOutputError
+from bot.retrieval.embedder import Embedder
+from bot.retrieval.store import VectorStore
+
+MATCH_THRESHOLD = 0.45  # below this cosine, free text is not taken to be a bank question
+
+
+class QuestionNotFound(LookupError):
+    """Neither an id in the bank nor text close enough to a bank question."""
+
+
+@dataclass
+class GradingService:
+    """Everything a grade needs, built once at the entry point."""
+
+    store: VectorStore
+    embedder: Embedder
+    grounded: GroundedGrader
+    judge: LLMJudge | None = None
+
+    def resolve(self, id_or_text: str, allow_adhoc: bool = False) -> Question:
+        """A bank question by id, else the best semantic match for the text (or an ad-hoc question)."""
+        key = id_or_text.strip()
+        if not key:
+            raise QuestionNotFound("the question is empty")
+        found = self.store.question(key)
+        if found:
+            return found
+        matches = self.store.search_questions(self.embedder.embed([key])[0], k=1)
+        if matches and matches[0][1] >= MATCH_THRESHOLD:
+            return matches[0][0]
+        if allow_adhoc:
+            return adhoc_question(key, "")
+        raise QuestionNotFound(f"no bank question matches {key[:80]!r}; pass --reference to grade against your own")
+
+    def reference_for(self, question: Question, reference_text: str | None = None) -> Reference:
+        if reference_text:
+            adhoc = adhoc_question(question.question, reference_text, question.category)
+            return build_reference(adhoc, [])
+        return build_reference(question, self.store.chunks_of(question.id))
+
+    def grade(self, question: Question, answer: str, reference_text: str | None = None) -> Grade:
+        """Grade `answer`; with a judge configured the LLM adds judgement, bounded by the grounded grade."""
+        reference = self.reference_for(question, reference_text)
+        rubric = rubric_for(question.category)
+        neighbours = None
+        if not reference_text and answer.strip():
+            neighbours = self.store.search_chunks(self.embedder.embed([answer])[0], k=8)
+        grounded = self.grounded.grade(reference, rubric, answer, neighbours)
+        if self.judge is None:
+            return grounded
+        try:
+            judged = self.judge.grade(reference, rubric, answer)
+        except StructuredOutputError as exc:
+            return fallback(grounded, str(exc))
+        return blend(judged, grounded, rubric, answer)

@@ -1,0 +1,175 @@
+"""Text helpers for grading: tokenising, sentence splitting, stop words and a Porter stemmer (pure Python)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.'+#-][a-z0-9]+)*\+*")
+_SENTENCE_RE = re.compile(r"(?<=[.!?;:])\s+|\n+\s*|\s+(?:[-•●○*]|\d{1,2}[.)])\s+")
+_ENUM_RE = re.compile(r"^(?:\d{1,2}[.)]|[a-z][)])\s*")
+
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+a about above after again against all also am an and any are aren't as at be because been before being below
+between both but by can could did didn't do does doesn't doing don't down during each either else etc even
+ever every few for from further had has hasn't have haven't having he her here hers herself him himself his
+how however i i.e e.g if in into is isn't it it's its itself just let like ll may me might more most much must
+my myself no nor not now of off on once one only or other others otherwise our ours ourselves out over own per
+rather re s same shall she should so some such t than that that's the their theirs them themselves then there
+there's these they thing things this those though through thus to too under until up upon us use used uses
+using very via was wasn't we were weren't what when where whether which while who whom whose why will with
+within without would yes yet you your yours yourself yourselves ve d m o y
+""".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens (letters/digits, keeping inner . ' + # - as in `c++`, `o(n)`-free `e.g`, `t-test`)."""
+    return _TOKEN_RE.findall(text.lower().replace("’", "'"))
+
+
+def content_tokens(text: str) -> list[str]:
+    """Tokens that are not stop words, with possessive `'s` removed."""
+    out: list[str] = []
+    for tok in tokens(text):
+        tok = tok.removesuffix("'s")
+        if tok and tok not in STOP_WORDS:
+            out.append(tok)
+    return out
+
+
+def sentences(text: str, min_tokens: int = 2) -> list[str]:
+    """Sentence-like pieces (split on end punctuation, line breaks and list bullets); tiny pieces merge forward."""
+    pieces = [_ENUM_RE.sub("", p.strip(" \t-•●○*")) for p in _SENTENCE_RE.split(text.strip())]
+    out: list[str] = []
+    carry = ""
+    for piece in pieces:
+        if not piece:
+            continue
+        piece = f"{carry} {piece}".strip() if carry else piece
+        if len(tokens(piece)) < min_tokens:
+            carry = piece
+            continue
+        out.append(piece)
+        carry = ""
+    if carry:
+        if out:
+            out[-1] = f"{out[-1]} {carry}"
+        else:
+            out.append(carry)
+    return out
+
+
+# --- Porter stemmer (M. F. Porter, 1980), the original algorithm ------------------------------------------------
+
+_VOWELS = frozenset("aeiou")
+
+
+def _is_cons(word: str, i: int) -> bool:
+    ch = word[i]
+    if ch in _VOWELS:
+        return False
+    if ch == "y":
+        return i == 0 or not _is_cons(word, i - 1)
+    return True
+
+
+def _measure(stem: str) -> int:
+    """Porter's m: the number of vowel-consonant sequences in `stem`."""
+    m, prev_vowel = 0, False
+    for i in range(len(stem)):
+        cons = _is_cons(stem, i)
+        if cons and prev_vowel:
+            m += 1
+        prev_vowel = not cons
+    return m
+
+
+def _has_vowel(stem: str) -> bool:
+    return any(not _is_cons(stem, i) for i in range(len(stem)))
+
+
+def _double_cons(word: str) -> bool:
+    return len(word) >= 2 and word[-1] == word[-2] and _is_cons(word, len(word) - 1)
+
+
+def _cvc(word: str) -> bool:
+    if len(word) < 3:
+        return False
+    n = len(word)
+    return (
+        _is_cons(word, n - 3) and not _is_cons(word, n - 2) and _is_cons(word, n - 1) and word[-1] not in "wxy"
+    )
+
+
+def _replace(word: str, rules: tuple[tuple[str, str], ...], min_m: int) -> str:
+    for suffix, repl in rules:
+        if word.endswith(suffix):
+            stem = word[: len(word) - len(suffix)]
+            return stem + repl if _measure(stem) > min_m else word
+    return word
+
+
+_STEP2 = (
+    ("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"), ("abli", "able"),
+    ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"), ("ization", "ize"), ("ation", "ate"),
+    ("ator", "ate"), ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"), ("ousness", "ous"), ("aliti", "al"),
+    ("iviti", "ive"), ("biliti", "ble"),
+)  # fmt: skip
+_STEP3 = (
+    ("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"), ("ful", ""), ("ness", ""),
+)  # fmt: skip
+_STEP4 = (
+    "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion", "ou", "ism", "ate",
+    "iti", "ous", "ive", "ize",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Porter stem of a lower-case word; words of ≤2 letters and tokens with digits are returned unchanged."""
+    if len(word) <= 2 or not word.isalpha():
+        return word
+    w = word
+    # Step 1a
+    if w.endswith("sses") or w.endswith("ies"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    # Step 1b
+    if w.endswith("eed"):
+        if _measure(w[:-3]) > 0:
+            w = w[:-1]
+    else:
+        for suffix in ("ed", "ing"):
+            if w.endswith(suffix) and _has_vowel(w[: -len(suffix)]):
+                w = w[: -len(suffix)]
+                if w.endswith(("at", "bl", "iz")):
+                    w += "e"
+                elif _double_cons(w) and w[-1] not in "lsz":
+                    w = w[:-1]
+                elif _measure(w) == 1 and _cvc(w):
+                    w += "e"
+                break
+    # Step 1c
+    if w.endswith("y") and _has_vowel(w[:-1]):
+        w = w[:-1] + "i"
+    w = _replace(w, _STEP2, 0)
+    w = _replace(w, _STEP3, 0)
+    # Step 4
+    for suffix in sorted(_STEP4, key=len, reverse=True):
+        if w.endswith(suffix):
+            stem_ = w[: -len(suffix)]
+            if _measure(stem_) > 1 and (suffix != "ion" or stem_.endswith(("s", "t"))):
+                w = stem_
+            break
+    # Step 5
+    if w.endswith("e"):
+        stem_ = w[:-1]
+        m = _measure(stem_)
+        if m > 1 or (m == 1 and not _cvc(stem_)):
+            w = stem_
+    if _measure(w) > 1 and _double_cons(w) and w.endswith("l"):
+        w = w[:-1]
+    return w

@@ -1,0 +1,1 @@
+"""Chat-model factory, prompt templates and validated structured output."""

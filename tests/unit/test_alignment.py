@@ -1,0 +1,139 @@
+"""Content features and the shipped content model, with the deterministic hashing embedder (no model load)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bot.grading import alignment
+from bot.grading.alignment import FEATURES, ContentModel, content_features, warm_reference
+from bot.grading.text import content_tokens, sentences, stem, tokens
+from tests.fakes import HashingEmbedder
+
+QUESTION = "What is a stack data structure and how does it work?"
+REFERENCE = (
+    "A stack is a last-in first-out collection. Elements are pushed onto the top and popped from the top, "
+    "so the most recently added element is removed first."
+)
+PARAPHRASE = (
+    "It stores elements in last-in first-out order: you push new elements on top, and popping removes the most "
+    "recently pushed element from the top first."
+)
+UNRELATED = "Photosynthesis lets green plants turn sunlight, water and carbon dioxide into sugar and oxygen."
+RESTATED = "A stack data structure is a data structure that works like a stack does."
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return super().embed(texts)
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> None:
+    alignment._vector_cache.clear()
+    alignment._reference_side.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def model() -> ContentModel:
+    return ContentModel.load()
+
+
+def _score(model: ContentModel, answer: str, question: str = QUESTION) -> float:
+    return model.score(content_features(answer, REFERENCE, HashingEmbedder(), question))
+
+
+def test_features_are_complete_and_bounded() -> None:
+    feats = content_features(PARAPHRASE, REFERENCE, HashingEmbedder(), QUESTION)
+    assert set(feats) == set(FEATURES)
+    for name in ("align_recall", "align_precision", "exact_recall", "question_share", "sent_coverage_soft"):
+        assert 0.0 <= feats[name] <= 1.0, name
+
+
+def test_paraphrase_scores_above_unrelated_answer(model: ContentModel) -> None:
+    embedder = HashingEmbedder()
+    good = content_features(PARAPHRASE, REFERENCE, embedder, QUESTION)
+    bad = content_features(UNRELATED, REFERENCE, embedder, QUESTION)
+    for name in ("align_recall", "exact_recall", "chunk_recall", "sent_recall", "cos_bag"):
+        assert good[name] > bad[name], name
+    assert _score(model, PARAPHRASE) > _score(model, UNRELATED) + 0.3
+    assert _score(model, REFERENCE) >= _score(model, PARAPHRASE)
+
+
+def test_question_words_earn_no_alignment_credit(model: ContentModel) -> None:
+    embedder = HashingEmbedder()
+    demoted = content_features(RESTATED, REFERENCE, embedder, QUESTION)
+    plain = content_features(RESTATED, REFERENCE, embedder)
+    assert demoted["align_recall"] == 0.0 and demoted["cos_bag"] == 0.0 and demoted["chunk_recall"] == 0.0
+    assert demoted["question_share"] == 1.0
+    assert plain["align_recall"] > 0.0  # without the question, "stack" matches the reference
+    assert _score(model, RESTATED) < _score(model, RESTATED, question="")
+    assert _score(model, RESTATED) < _score(model, PARAPHRASE) - 0.3
+
+
+def test_repeating_the_answer_does_not_raise_the_score(model: ContentModel) -> None:
+    once = content_features(PARAPHRASE, REFERENCE, HashingEmbedder(), QUESTION)
+    thrice = content_features(" ".join([PARAPHRASE] * 3), REFERENCE, HashingEmbedder(), QUESTION)
+    assert thrice == once
+    padded = PARAPHRASE + " Stack stack stack. Top top top top. Elements elements."
+    assert _score(model, padded) <= _score(model, PARAPHRASE) + 0.02
+
+
+def test_empty_or_stop_word_answers_score_zero(model: ContentModel) -> None:
+    for answer in ("", "   ", "I do not know, it is what it is."):
+        feats = content_features(answer, REFERENCE, HashingEmbedder(), QUESTION)
+        assert feats["align_recall"] == feats["sent_recall"] == feats["cos_bag"] == 0.0
+        assert model.score(feats) == 0.0
+
+
+def test_deterministic_with_and_without_cache() -> None:
+    first = content_features(PARAPHRASE, REFERENCE, HashingEmbedder(), QUESTION)
+    second = content_features(PARAPHRASE, REFERENCE, HashingEmbedder(), QUESTION)
+    alignment._vector_cache.clear()
+    alignment._reference_side.cache_clear()
+    third = content_features(PARAPHRASE, REFERENCE, HashingEmbedder(), QUESTION)
+    assert first == second == third
+
+
+def test_reference_embeddings_are_cached_by_text() -> None:
+    embedder = CountingEmbedder()
+    warm_reference(REFERENCE, embedder, QUESTION)
+    assert embedder.texts
+    embedder.texts.clear()
+    content_features(PARAPHRASE, REFERENCE, embedder, QUESTION)
+    assert not set(embedder.texts) & set(sentences(REFERENCE))
+    embedder.texts.clear()
+    content_features(PARAPHRASE + " Extra words here.", REFERENCE, embedder, QUESTION)
+    assert "stores" not in embedder.texts  # answer words are cached too
+
+
+def test_content_model_scoring_and_file() -> None:
+    spec = {"features": ["a", "b"], "weights": [2.0, -1.0], "bias": 0.0, "link": "logistic",
+            "output_scaling": {"lo": 0.5, "hi": 0.9}}
+    m = ContentModel.from_dict(spec)
+    assert m.predict({"a": 0.0, "b": 0.0}) == pytest.approx(0.5)
+    assert m.score({"a": 0.0}) == 0.0
+    assert m.score({"a": 10.0}) == 1.0
+    assert 0.0 < m.score({"a": 0.5}) < 1.0
+    with pytest.raises(ValueError):
+        ContentModel.from_dict(spec | {"weights": [1.0]})
+    shipped = json.loads(alignment.DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+    assert set(shipped["features"]) <= set(FEATURES)
+    assert shipped["fitted_on"]["by"].endswith("--fit")
+
+
+def test_text_helpers() -> None:
+    assert [stem(w) for w in ("simulates", "simulation", "relational", "hopping", "ponies")] == [
+        "simul", "simul", "relat", "hop", "poni"]
+    assert tokens("C++ and the t-test's p-value") == ["c++", "and", "the", "t-test's", "p-value"]
+    assert content_tokens("The stack's top is used") == ["stack", "top"]
+    assert sentences("First point here. Second one!\n- a bullet item\n1. numbered item") == [
+        "First point here.", "Second one!", "a bullet item", "numbered item"]
