@@ -1,0 +1,1 @@
+"""The interviewer: question selection, follow-ups and the service that runs a session."""

@@ -1,0 +1,123 @@
+"""Simulated candidates run whole sessions through the interviewer (test embedder, real Chroma and SQLite)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.domain.filters import QuestionFilter
+from bot.domain.interview import Session
+from bot.grading.grounded import GroundedGrader
+from bot.grading.service import GradingService
+from bot.ingest.pipeline import ingest
+from bot.interview.interviewer import Interviewer, InterviewError
+from bot.interview.phraser import LLMPhraser
+from bot.interview.phrasing import shared_run
+from bot.retrieval.store import ChromaStore
+from bot.storage.repository import SessionRepository
+from tests.fakes import HashingEmbedder, ScriptedChatModel
+
+BANK = [
+    {"title": "Fraud detection design", "category": "ml_system_design", "company": "Acme", "role": "Data Scientist",
+     "question": "Design a fraud detection system for a marketplace. How would you handle the imbalanced data and "
+                 "explain decisions to legal teams?",
+     "reference_answer": "Imbalanced Dataset Handling:\n- SMOTE oversampling of the minority fraud class\n- "
+                         "Cost-sensitive learning with class weights and threshold tuning on precision-recall curves"
+                         "\nExplainability:\n- SHAP values for analysts\n- Plain-language reason codes and an audit "
+                         "trail for legal and compliance reviewers\nStreaming Architecture:\n- Kafka streams into a "
+                         "feature store; decisions under 100 ms for payment transactions"},
+    {"title": "Checkout experiment", "category": "analytics_experimentation", "company": "Acme",
+     "question": "How would you A/B test a new one-click checkout?",
+     "reference_answer": "Metrics:\n- Primary conversion rate, guardrail refund rate\nDesign:\n- Randomise by "
+                         "user, run two full weeks for weekly seasonality, compute power for a 1% lift"},
+]
+PARTIAL = "I would stream payments through Kafka into a feature store and score each one in under 100 ms."
+
+
+@pytest.fixture
+def interviewer(tmp_path: Path) -> Interviewer:
+    (tmp_path / "bank.json").write_text(json.dumps(BANK), encoding="utf-8")
+    embedder = HashingEmbedder()
+    store = ChromaStore.open(path=tmp_path / "index", embedder_name=embedder.name, dim=embedder.dim)
+    ingest([tmp_path / "bank.json"], store, embedder)
+    grading = GradingService(store=store, embedder=embedder, grounded=GroundedGrader(embedder))
+    return Interviewer(repo=SessionRepository(f"sqlite:///{tmp_path / 'sessions.db'}"), grading=grading)
+
+
+def fraud(interviewer: Interviewer, depth: int = 2) -> Session:
+    question = interviewer.choose("ana", QuestionFilter(), 1, topic="fraud detection")[0]
+    assert question.title == "Fraud detection design"
+    return interviewer.start("ana", [question], depth=depth)[0]
+
+
+def test_first_turn_is_the_question_with_context_and_no_reference(interviewer: Interviewer) -> None:
+    session = fraud(interviewer)
+    first = session.turns[0]
+    assert first.kind == "question" and "Acme" in first.text and BANK[0]["question"] in first.text
+    assert shared_run(first.text, BANK[0]["reference_answer"], 5) is None
+
+
+def test_partial_candidate_is_probed_on_what_they_missed_without_leaks_or_repeats(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=2)
+    probes = interviewer.respond(session.id, PARTIAL) + interviewer.respond(session.id, "I'm not sure about that.")
+    follow_ups = [t for t in probes if t.kind == "follow_up"]
+    assert len(follow_ups) == 2
+    assert all(t.target_key_point and not t.target_key_point.startswith("Streaming") for t in follow_ups)
+    assert len({t.text for t in follow_ups}) == 2 and len({t.target_key_point for t in follow_ups}) == 2
+    assert all(shared_run(t.text, BANK[0]["reference_answer"]) is None for t in follow_ups)
+    final = interviewer.respond(session.id, "Class weights and SHAP values.")
+    assert [t.kind for t in final] == ["feedback"]
+    stored = interviewer.repo.load(session.id)
+    assert stored.status == "finished" and stored.current_question_id is None
+    assert PARTIAL in stored.candidate_answer(stored.config.question_ids[0])
+
+
+def test_clarifying_question_is_answered_and_not_graded(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=0)
+    reply = interviewer.respond(session.id, "Can I assume we have labelled chargeback data?")
+    assert [t.kind for t in reply] == ["clarification"] and "reasonable assumption" in reply[0].text
+    interviewer.respond(session.id, PARTIAL)
+    stored = interviewer.repo.load(session.id)
+    question_id = stored.config.question_ids[0]
+    assert "chargeback" not in stored.candidate_answer(question_id)
+    assert all("chargeback" not in q for d in stored.grades[question_id].dimensions for q in d.evidence)
+
+
+def test_depth_zero_moves_on_and_silent_candidate_is_graded_as_non_answer(interviewer: Interviewer) -> None:
+    question_ids = [q.id for q in interviewer.grading.store.questions()]
+    session, _ = interviewer.start("ben", [interviewer.grading.store.question(i) for i in question_ids], depth=0)
+    turns = interviewer.respond(session.id, "skip")
+    assert [t.kind for t in turns] == ["feedback", "question"]
+    grade = interviewer.repo.load(session.id).grades[question_ids[0]]
+    assert grade.overall <= 5 and "non_answer" in grade.flags
+
+
+def test_unseen_questions_come_first_until_the_pool_is_exhausted(interviewer: Interviewer) -> None:
+    first = interviewer.choose("cy", QuestionFilter(), 1, seed="x")[0]
+    interviewer.start("cy", [first])
+    second = interviewer.choose("cy", QuestionFilter(), 1, seed="x")[0]
+    assert second.id != first.id
+    assert len(interviewer.choose("cy", QuestionFilter(), 5, seed="x")) == 2
+    with pytest.raises(InterviewError, match="no question matches"):
+        interviewer.choose("cy", QuestionFilter(company="Nowhere"), 1)
+
+
+def test_finished_session_refuses_more_answers(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=0)
+    interviewer.respond(session.id, PARTIAL)
+    with pytest.raises(InterviewError, match="finished"):
+        interviewer.respond(session.id, "one more thing")
+
+
+def test_llm_phrasing_is_used_unless_it_leaks_the_reference(interviewer: Interviewer) -> None:
+    leak = "Would you use cost-sensitive learning with class weights and threshold tuning on precision-recall curves?"
+    model = ScriptedChatModel(replies=["How would you explain a blocked payment to a legal reviewer?", leak])
+    interviewer.phraser = LLMPhraser(model)
+    session = fraud(interviewer, depth=2)
+    first = interviewer.respond(session.id, PARTIAL)[0]
+    second = interviewer.respond(session.id, "Not sure.")[0]
+    assert first.text.startswith("How would you explain a blocked payment") and first.engine == "llm"
+    assert second.text != leak and second.engine == "grounded-fallback"
+    assert shared_run(second.text, BANK[0]["reference_answer"]) is None
