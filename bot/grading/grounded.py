@@ -19,10 +19,10 @@ from bot.retrieval.embedder import Embedder
 
 INJECTION_PENALTY = 10
 CURVE = 1.6
-_NON_ANSWER = re.compile(r"\b(?:i (?:do not|don't|dont) (?:know|have (?:a |an |much |any )?(?:good )?(?:example|"
-                         r"experience|story|idea))|no idea|not (?:really )?sure|pass|skip|no comment|can'?t (?:answer|"
-                         r"think of)|cannot answer|haven'?t (?:really )?(?:worked|done|deployed|thought|designed|built)|"
-                         r"never (?:worked|done)|move on)\b", re.I)
+_NON_ANSWER = re.compile(
+    r"\b(?:i (?:do not|don't|dont) (?:know|have (?:a |an |much |any )?(?:good )?(?:example|experience|story|idea))|"
+    r"no idea|not (?:really )?sure|pass|skip|no comment|can'?t (?:answer|think of)|cannot answer|"
+    r"haven'?t (?:really )?(?:worked|done|deployed|thought|designed|built)|never (?:worked|done)|move on)\b", re.I)
 
 
 @dataclass

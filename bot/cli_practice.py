@@ -1,0 +1,128 @@
+"""`mockinterview practice`: an interview in the terminal, or a scripted one that prints a JSON transcript."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, Field, ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.prompt import Prompt
+
+from bot.domain.filters import QuestionFilter
+from bot.domain.interview import Session, Turn
+from bot.grading.service import QuestionNotFound
+from bot.interview.interviewer import Interviewer, InterviewError
+from bot.retrieval.store import StoreError
+from bot.settings import Settings
+from bot.storage.errors import StorageError
+from bot.wiring import interviewer_for
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class Script(BaseModel):
+    """A scripted candidate: the question, then one message per interviewer turn."""
+
+    question: str
+    answers: list[str] = Field(min_length=1)
+    depth: int = Field(default=2, ge=0, le=3)
+    user: str = "scripted-candidate"
+
+
+def transcript(session: Session, question_id: str) -> dict[str, Any]:
+    def turn(t: Turn) -> dict[str, Any]:
+        item: dict[str, Any] = {"role": t.role, "kind": t.kind, "text": t.text}
+        if t.target_key_point:
+            item["target_key_point"] = t.target_key_point
+        return item
+
+    grade = session.grades.get(question_id)
+    return {"session_id": session.id, "question_id": question_id, "turns": [turn(t) for t in session.turns],
+            "grade": grade.model_dump(mode="json") if grade else None}
+
+
+def run_script(interviewer: Interviewer, script: Script) -> dict[str, Any]:
+    """Play every scripted message, finish, and return the JSON transcript."""
+    question = interviewer.grading.resolve(script.question)
+    session, _ = interviewer.start(script.user, [question], depth=script.depth)
+    for message in script.answers:
+        if interviewer.repo.load(session.id).status == "finished":
+            break
+        interviewer.respond(session.id, message)
+    return transcript(interviewer.finish(session.id), question.id)
+
+
+def show(turns: list[Turn]) -> None:
+    for t in turns:
+        colour = {"question": "bold cyan", "feedback": "green"}.get(t.kind, "cyan")
+        console.print(f"[{colour}]Interviewer[/{colour}]: {escape(t.text)}\n")
+
+
+def practice(
+    company: Annotated[str | None, typer.Option(help="Only questions from this company.")] = None,
+    role: Annotated[str | None, typer.Option(help="Only questions for this role.")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category (or bank topic).")] = None,
+    difficulty: Annotated[str | None, typer.Option(help="Only this difficulty.")] = None,
+    topic: Annotated[str | None, typer.Option(help="Free-text topic, e.g. 'a fraud detection question'.")] = None,
+    questions: Annotated[int, typer.Option("--questions", min=1, max=20, help="Questions in the session.")] = 3,
+    depth: Annotated[int, typer.Option("--depth", min=0, max=3, help="Follow-ups per question (0–3).")] = 2,
+    user: Annotated[str, typer.Option(help="Candidate name (history is kept per name).")] = "candidate",
+    resume: Annotated[bool, typer.Option("--resume", help="Continue your latest unfinished session.")] = False,
+    script: Annotated[Path | None, typer.Option("--script", help="Run a scripted candidate from a JSON file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With --script: print the transcript as JSON.")] = False,
+    store: Annotated[Path | None, typer.Option("--store", envvar="MOCKINTERVIEW_STORE",
+                                               help="Chroma index directory.")] = None,
+) -> None:
+    """Practise an interview: questions from the bank, follow-ups on what you missed, a grade per question."""
+    settings = Settings()
+    if store:
+        settings = settings.model_copy(update={"store": store})
+    try:
+        interviewer = interviewer_for(settings)
+        if script is not None:
+            try:
+                plan = Script.model_validate_json(script.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValidationError) as exc:
+                errors.print(f"[red]Error:[/red] invalid script {script}: {exc}", highlight=False)
+                raise typer.Exit(2) from exc
+            result = run_script(interviewer, plan)
+            if as_json:
+                sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+            else:
+                show([Turn.model_validate({**t, "question_id": result["question_id"]}) for t in result["turns"]])
+            return
+        interactive(interviewer, user, QuestionFilter(company=company, role=role, category=category,
+                                                      difficulty=difficulty), topic, questions, depth, resume)
+    except (InterviewError, QuestionNotFound, StoreError, StorageError) as exc:
+        errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from exc
+
+
+def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, topic: str | None, count: int,
+                depth: int, resume: bool) -> None:
+    session = interviewer.repo.latest_active(user) if resume else None
+    if session:
+        console.print(f"Resuming session {session.id}.\n")
+        show([t for t in session.turns if t.role == "interviewer"][-1:])
+    else:
+        chosen = interviewer.choose(user, wanted, count, topic)
+        session, opening = interviewer.start(user, chosen, depth=depth, wanted=wanted)
+        console.print(f"Session {session.id} · engine: {interviewer.phraser.engine} · type /finish to stop.\n")
+        show(opening)
+    while True:
+        text = Prompt.ask("[bold]You[/bold]")
+        if text.strip() == "/finish":
+            break
+        show(interviewer.respond(session.id, text))
+        if interviewer.repo.load(session.id).status == "finished":
+            break
+    final = interviewer.finish(session.id)
+    for question_id, grade in final.grades.items():
+        console.print(f"{question_id}: {grade.overall}/100 ({grade.engine})")
+    console.print(f"Report: mockinterview report {final.id}")

@@ -1,0 +1,1 @@
+"""Streamlit pages: they render; all logic lives elsewhere in `bot`."""

@@ -1,0 +1,50 @@
+"""Builds the outside things (store, embedder, chat model, services) from settings, once, at an entry point."""
+
+from __future__ import annotations
+
+from bot.grading.grounded import GroundedGrader
+from bot.grading.llm_judge import LLMJudge
+from bot.grading.service import GradingService
+from bot.interview.interviewer import Interviewer
+from bot.interview.phraser import LLMPhraser, TemplatePhraser
+from bot.llm.factory import build_chat_model
+from bot.retrieval.embedder import CachedEmbedder, Embedder, LazyEmbedder, MiniLMEmbedder, build_embedder
+from bot.retrieval.store import ChromaStore
+from bot.settings import Settings
+from bot.storage.repository import SessionRepository
+
+
+def embedder_identity(settings: Settings) -> tuple[str, int]:
+    """Name and dimension of the configured embedder, known without loading the model."""
+    if settings.embedder == "openai":
+        return f"openai:{settings.openai_embedding_model}", 1536
+    return MiniLMEmbedder.name, MiniLMEmbedder.dim
+
+
+def open_store(settings: Settings, embedder: Embedder | None = None, reset: bool = False) -> ChromaStore:
+    """The configured store: a Chroma server when `chroma_url` is set, else the persistent directory."""
+    name, dim = (embedder.name, embedder.dim) if embedder else embedder_identity(settings)
+    return ChromaStore.open(path=settings.store, url=settings.chroma_url, name=settings.collection,
+                            embedder_name=name, dim=dim, reset=reset)
+
+
+
+def lazy_embedder(settings: Settings) -> LazyEmbedder:
+    """The configured embedder, loading its model only when something is first embedded."""
+    name, dim = embedder_identity(settings)
+    return LazyEmbedder(name, dim, lambda: build_embedder(settings))
+
+
+def grading_service(settings: Settings) -> GradingService:
+    """The grading service with the configured store, embedder and (optional) LLM judge."""
+    embedder = CachedEmbedder(lazy_embedder(settings))
+    model = build_chat_model(settings)
+    return GradingService(store=open_store(settings, embedder), embedder=embedder,
+                          grounded=GroundedGrader(embedder), judge=LLMJudge(model) if model else None)
+
+
+def interviewer_for(settings: Settings) -> Interviewer:
+    """The interviewer with storage, grading and the phraser the configured engine calls for."""
+    model = build_chat_model(settings)
+    return Interviewer(repo=SessionRepository(settings.database_url), grading=grading_service(settings),
+                       phraser=LLMPhraser(model) if model else TemplatePhraser())
