@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.cli_practice import practice
+from bot.cli_report import report
 from bot.domain.filters import QuestionFilter
 from bot.domain.grade import Grade
 from bot.grading.batch import grade_lines
@@ -224,3 +225,4 @@ def run_batch(settings: Settings, batch: Path, out: Path | None) -> None:
 
 
 app.command("practice")(practice)
+app.command("report")(report)

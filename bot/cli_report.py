@@ -1,0 +1,72 @@
+"""`mockinterview report`: a session's feedback report as Markdown, HTML or PDF."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from bot.reports.service import report_bytes
+from bot.retrieval.store import StoreError
+from bot.settings import Settings
+from bot.storage.errors import SessionNotFound, StorageError
+from bot.storage.repository import SessionRepository
+from bot.storage.schema import describe_url
+from bot.wiring import open_store
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False)
+    return typer.Exit(code)
+
+
+def report(
+    session_id: Annotated[str, typer.Argument(help="The session id (printed when a practice session starts).")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.md,
+    out: Annotated[str | None, typer.Option("--out", "-o", help="Output file (default: reports/<session>.<format>); "
+                                            "'-' writes Markdown or HTML to stdout.")] = None,
+    store: Annotated[Path | None, typer.Option("--store", envvar="MOCKINTERVIEW_STORE",
+                                               help="Chroma index directory.")] = None,
+) -> None:
+    """Write the feedback report of a session: scores, radar chart, quotes, citations and a practice plan."""
+    if out == "-" and fmt is ReportFormat.pdf:
+        raise _fail("a PDF cannot be written to stdout; give --out FILE.", 2)
+    settings = Settings()
+    if store:
+        settings = settings.model_copy(update={"store": store})
+    repo = None
+    try:
+        repo = SessionRepository(settings.database_url)
+        data = report_bytes(session_id.strip(), repo, open_store(settings), fmt.value)
+    except SessionNotFound as exc:
+        raise _fail(f"no interview session with id {session_id!r} in {describe_url(settings.database_url)} "
+                    "(the id is printed when a practice session starts).") from exc
+    except (StoreError, StorageError) as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        if repo is not None:
+            repo.close()
+    if out == "-":
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    target = Path(out) if out else Path("reports") / f"{session_id.strip()}.{fmt.value}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        raise _fail(f"cannot write {target}: {exc}") from exc
+    console.print(str(target), highlight=False, soft_wrap=True)
