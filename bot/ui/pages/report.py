@@ -1,0 +1,76 @@
+"""Report: the open session's report, rendered from its Markdown version, with Markdown, HTML and PDF downloads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import streamlit as st
+
+from bot.llm.factory import describe_engine
+from bot.retrieval.store import StoreError
+from bot.storage.errors import SessionNotFound, StorageError
+from bot.ui import resources
+from bot.ui.state import SESSION_PARAM, inert_markdown
+
+REPORT_FAILURES = (SessionNotFound, StorageError, StoreError, ValueError, OSError, RuntimeError)
+
+state = resources.ui_state()
+st.title("Report")
+if not state.session_id:
+    st.info("No interview is open. Start one on the Practice page, or open a past session from the History page.")
+    st.stop()
+interviewer = resources.interviewer()
+try:
+    session = interviewer.repo.load(state.session_id)
+except SessionNotFound:
+    resources.open_session(None)
+    st.warning("That interview session no longer exists.")
+    st.stop()
+except StorageError as exc:
+    st.error(str(exc))
+    st.stop()
+
+started = session.created_at.strftime("%Y-%m-%d %H:%M")
+st.caption(f"{inert_markdown(session.config.user)} · started {started} UTC · {session.status} · session {session.id}")
+if session.status == "active":
+    st.warning("This interview is still in progress: the report covers what has been graded so far.")
+    st.page_link("pages/practice.py", label="Back to the interview", icon=":material/forum:",
+                 query_params={SESSION_PARAM: session.id})
+
+try:
+    from bot.reports.service import report_bytes
+except ModuleNotFoundError as exc:
+    if exc.name is None or not exc.name.startswith("bot.reports"):
+        st.error(f"The report module could not be loaded: {inert_markdown(str(exc))}")
+        st.stop()
+    st.info("Reports are not available in this version yet: the report module (bot.reports) is not installed.")
+    st.stop()
+except ImportError as exc:
+    st.error(f"The report module could not be loaded: {inert_markdown(str(exc))}")
+    st.stop()
+
+engine = describe_engine(resources.settings())
+store = resources.store()
+
+
+def build(fmt: Literal["md", "html", "pdf"]) -> bytes:
+    return bytes(report_bytes(session.id, interviewer.repo, store, fmt, engine))
+
+
+try:
+    markdown = build("md").decode("utf-8")
+    html = build("html")
+except REPORT_FAILURES as exc:
+    st.error(f"The report could not be built: {inert_markdown(str(exc))}")
+    st.stop()
+
+stem = f"interview-report-{session.id[:8]}"
+md_column, html_column, pdf_column = st.columns(3)
+md_column.download_button("Download Markdown", markdown, file_name=f"{stem}.md", mime="text/markdown",
+                          on_click="ignore", icon=":material/download:")
+html_column.download_button("Download HTML", html, file_name=f"{stem}.html", mime="text/html", on_click="ignore",
+                            icon=":material/download:")
+pdf_column.download_button("Download PDF", lambda: build("pdf"), file_name=f"{stem}.pdf", mime="application/pdf",
+                           on_click="ignore", icon=":material/download:", help="Generated when you click.")
+st.divider()
+st.markdown(markdown)  # our own generated Markdown; it escapes the candidate's text it quotes

@@ -1,0 +1,125 @@
+"""Pure helpers for the Streamlit pages: the typed UI state, inert rendering, and table shaping (no Streamlit here)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from bot.domain.grade import Grade
+from bot.domain.interview import Session
+from bot.domain.models import Question
+from bot.storage.repository import DimensionPoint, SessionSummary
+
+STATE_KEY = "mockinterview"
+SESSION_PARAM = "session"
+ANY = "Any"
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
+# Every ASCII punctuation character can be backslash-escaped in CommonMark; `<`, `>` and `&` become entities.
+_PUNCTUATION = frozenset("!\"#$%'()*+,-./:;=?@[\\]^_`{|}~")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_WORD_JOINER = "\u2060"
+_BARE_LINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www)(?=\.))|(?<=@)")
+
+
+@dataclass
+class UploadOutcome:
+    """What happened to one uploaded file; `name` is the user's file name, for display only."""
+
+    name: str
+    status: str  # "ingested" | "unchanged" | "error"
+    questions: int = 0
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class UiState:
+    """Everything the app keeps per browser session (the one object stored in st.session_state)."""
+
+    session_id: str | None = None
+    candidate: str = "candidate"
+    uploads: list[UploadOutcome] = field(default_factory=list)
+
+
+def inert_markdown(text: str) -> str:
+    """`text` as Markdown that renders literally: no HTML, links, images, emphasis, headings, lists, code or maths.
+
+    Line breaks are kept as hard breaks and leading indentation as no-break spaces, so answers keep their shape.
+    Escapes do not stop GitHub-style autolinks (bare `http://…`, `www.…`, `name@host`), so an invisible word joiner
+    is put inside those patterns: they show as typed, but not as links.
+    """
+    text = _BARE_LINK.sub(_WORD_JOINER, text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip(" \t")
+        indent = line[: len(line) - len(body)].replace("\t", "    ").replace(" ", "\u00a0")
+        lines.append(indent + "".join(_ENTITIES.get(c) or ("\\" + c if c in _PUNCTUATION else c) for c in body))
+    return "  \n".join(lines)
+
+
+def is_session_id(value: object) -> bool:
+    """True for the shape of ids the repository creates (32 lowercase hex digits)."""
+    return isinstance(value, str) and _SESSION_ID.fullmatch(value) is not None
+
+
+def options(questions: Iterable[Question], attribute: str) -> list[str]:
+    """`Any` followed by the distinct non-empty values of one question attribute, sorted case-insensitively."""
+    values = {str(getattr(q, attribute)).strip() for q in questions}
+    return [ANY, *sorted((v for v in values if v), key=str.lower)]
+
+
+def chosen(value: str | None) -> str | None:
+    """A filter selectbox value as a filter argument (`Any` means no filter)."""
+    return None if value in (None, "", ANY) else value
+
+
+def question_rows(questions: Iterable[Question]) -> list[dict[str, Any]]:
+    return [{"title": q.title, "company": q.company, "role": q.role, "category": q.category or q.topic,
+             "difficulty": q.difficulty, "key points": len(q.key_points), "source": q.source_file, "id": q.id}
+            for q in questions]
+
+
+def question_label(question: Question) -> str:
+    context = " · ".join(v for v in (question.company, question.role, question.difficulty) if v)
+    return f"{question.title} ({context})" if context else question.title
+
+
+def dimension_rows(grade: Grade) -> list[dict[str, Any]]:
+    return [{"dimension": d.name, "score": f"{d.score}/5", "weight": f"{d.weight:.0%}", "why": d.justification}
+            for d in grade.dimensions]
+
+
+def graded_without_feedback(session: Session) -> list[str]:
+    """Question ids graded by `finish` (no feedback turn in the chat), in the session's order."""
+    with_feedback = {t.question_id for t in session.turns if t.kind == "feedback"}
+    return [q for q in session.config.question_ids if q in session.grades and q not in with_feedback]
+
+
+def history_frame(points: Iterable[DimensionPoint]) -> pd.DataFrame:
+    """Scores per rubric dimension (columns) for each graded answer (rows, by the time it was graded)."""
+    rows = [{"graded at": p.created_at, "dimension": p.name, "score": p.score} for p in points]
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows).pivot_table(index="graded at", columns="dimension", values="score", aggfunc="mean")
+    frame.columns.name = None
+    return frame.sort_index()
+
+
+def session_rows(summaries: Iterable[SessionSummary]) -> list[dict[str, Any]]:
+    return [{"started": s.created_at.strftime("%Y-%m-%d %H:%M"), "status": s.status,
+             "questions": len(s.question_ids), "graded": len(s.overall),
+             "mean score": None if s.mean_overall is None else round(s.mean_overall, 1), "session": s.id}
+            for s in reversed(list(summaries))]
+
+
+def seen_rows(seen: Iterable[str], questions: Iterable[Question]) -> list[dict[str, Any]]:
+    """The questions a candidate was asked, by title (ids no longer in the index are listed as such)."""
+    known = {q.id: q for q in questions}
+    rows = [{"title": known[i].title, "company": known[i].company, "category": known[i].category, "id": i}
+            if i in known else {"title": "(no longer in the index)", "company": "", "category": "", "id": i}
+            for i in seen]
+    return sorted(rows, key=lambda row: (row["title"].startswith("("), row["title"].lower()))
