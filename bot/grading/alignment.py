@@ -67,8 +67,8 @@ def _embed(embedder: TextEmbedder, texts: list[str], cache: set[str]) -> dict[st
 class _Side:
     """One text reduced for matching; question words are removed from `words`, `chunks` and `bag`."""
 
-    pieces: list[str]  # sentences, each kept once
-    n_types: int  # distinct content words (stems), question words included
+    pieces: list[str]  # sentences with some non-question content word, each kept once
+    n_types: int  # distinct content words (stems), question words included (`words` leaves them out)
     words: dict[str, str]  # stem -> first surface form
     question_share: float  # share of the content-word types that occur in the question
     chunks: list[str]  # windows of CHUNK_SIZE distinct content words, stride CHUNK_STRIDE
@@ -82,6 +82,8 @@ def _side(text: str, question_stems: set[str]) -> _Side:
         all_words.setdefault(stem(tok), tok)
     words = {s: w for s, w in all_words.items() if s not in question_stems}
     share = 1.0 - len(words) / len(all_words) if all_words else 0.0
+    if question_stems:  # sentences that only restate the question earn nothing either
+        pieces = [p for p in pieces if any(stem(t) not in question_stems for t in content_tokens(p))]
     seq = list(words.values())
     starts = range(0, max(1, len(seq) - CHUNK_SIZE + CHUNK_STRIDE), CHUNK_STRIDE)
     chunks = [c for c in (" ".join(seq[i : i + CHUNK_SIZE]) for i in starts) if c]
@@ -92,25 +94,22 @@ def _soft(sim: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip((sim - lo) / (hi - lo), 0.0, 1.0)
 
 
-def _align(a: _Side, r: _Side, vec: Mapping[str, np.ndarray]) -> dict[str, float]:
-    """Word alignment both ways: exact stem matches, then soft credit by word-embedding cosine."""
-    a_stems, r_stems = list(a.words), list(r.words)
-    if not a_stems or not r_stems:
-        return {"align_recall": 0.0, "align_precision": 0.0, "align_f1": 0.0, "exact_recall": 0.0}
-    am = np.stack([vec[a.words[s]] for s in a_stems])
-    rm = np.stack([vec[r.words[s]] for s in r_stems])
-    sim = _soft(rm @ am.T, WORD_LO, WORD_HI)
-    a_index = {s: j for j, s in enumerate(a_stems)}
-    exact = np.zeros(len(r_stems))
-    for i, s in enumerate(r_stems):
-        j = a_index.get(s)
-        if j is not None:
-            sim[i, j] = 1.0
-            exact[i] = 1.0
-    recall = float(sim.max(axis=1).mean())
-    precision = float(sim.max(axis=0).mean())
-    f1 = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
-    return {"align_recall": recall, "align_precision": precision, "align_f1": f1, "exact_recall": float(exact.mean())}
+def _align(a: _Side, r: _Side, vec: Mapping[str, np.ndarray] | None) -> dict[str, float]:
+    """Word alignment both ways: exact stem matches; with word vectors, soft credit for the other words too."""
+    if not a.words or not r.words:
+        zeros = ("exact_recall", "exact_precision", *(WORD_VECTOR_FEATURES if vec is not None else ()))
+        return dict.fromkeys(zeros, 0.0)
+    out = {"exact_recall": float(np.mean([s in a.words for s in r.words])),
+           "exact_precision": float(np.mean([s in r.words for s in a.words]))}
+    if vec is not None:
+        am = np.stack([vec[w] for w in a.words.values()])
+        rm = np.stack([vec[w] for w in r.words.values()])
+        exact = np.array([[float(rs == s) for s in a.words] for rs in r.words])
+        sim = np.maximum(exact, _soft(rm @ am.T, WORD_LO, WORD_HI))
+        recall, precision = float(sim.max(axis=1).mean()), float(sim.max(axis=0).mean())
+        f1 = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
+        out |= {"align_recall": recall, "align_precision": precision, "align_f1": f1}
+    return out
 
 
 def _best(r_vecs: np.ndarray, a_vecs: np.ndarray, name: str) -> dict[str, float]:
@@ -132,47 +131,54 @@ def _reference_side(reference: str, question: str) -> tuple[_Side, frozenset[str
     return r, question_stems
 
 
-def _texts(side: _Side) -> list[str]:
-    return [t for t in (*side.pieces, *side.words.values(), *side.chunks, side.bag) if t]
+def _texts(side: _Side, words: bool) -> list[str]:
+    """What to embed for one side: sentences, phrase windows, the bag of words and (if asked) each word."""
+    return [t for t in (*side.pieces, *side.chunks, side.bag, *(side.words.values() if words else ())) if t]
 
 
-def warm_reference(reference: str, embedder: TextEmbedder, question: str = "") -> None:
+def warm_reference(reference: str, embedder: TextEmbedder, question: str = "", word_vectors: bool = False) -> None:
     """Embed and cache the reference's pieces now (e.g. when the question is asked): grading then embeds the answer."""
     r, _ = _reference_side(reference, question)
-    texts = _texts(r)
+    texts = _texts(r, word_vectors)
     _embed(embedder, texts, cache=set(texts))
 
 
-def content_features(answer: str, reference: str, embedder: TextEmbedder, question: str = "") -> dict[str, float]:
-    """Features of `answer` against `reference`; words of `question` are demoted (they earn no alignment credit)."""
+def content_features(answer: str, reference: str, embedder: TextEmbedder, question: str = "",
+                     word_vectors: bool = False) -> dict[str, float]:
+    """Features of `answer` against `reference`; words of `question` are demoted (they earn no alignment credit).
+
+    `word_vectors` also embeds every content word for the soft alignment features (`WORD_VECTOR_FEATURES`): slower,
+    and the shipped model does without them."""
     r, question_stems = _reference_side(reference, question)
     a = _side(answer, set(question_stems))
+    names = FEATURES if word_vectors else tuple(f for f in FEATURES if f not in WORD_VECTOR_FEATURES)
     if not a.n_types or not r.n_types:  # empty, or stop words only: nothing to credit
-        return dict.fromkeys(FEATURES, 0.0) | {"log_len_ratio": math.log(1 / (1 + r.n_types))}
-    ref_texts = _texts(r)
-    vec = _embed(embedder, [*_texts(a), *ref_texts], cache={*ref_texts, *a.words.values()})
+        return dict.fromkeys(names, 0.0) | {"log_len_ratio": -math.log(1 + len(r.words))}
+    ref_texts = _texts(r, word_vectors)
+    cache = {*ref_texts, *(a.words.values() if word_vectors else ())}
+    vec = _embed(embedder, [*_texts(a, word_vectors), *ref_texts], cache=cache)
 
     def stack(texts: list[str]) -> np.ndarray:
         return np.stack([vec[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
     feats: dict[str, float] = {
         "cos_bag": float(vec[a.bag] @ vec[r.bag]) if a.words else 0.0,
-        "log_words": math.log1p(a.n_types),
-        "log_len_ratio": math.log((1 + a.n_types) / (1 + r.n_types)),
+        "log_words": math.log1p(len(a.words)),
+        "log_len_ratio": math.log((1 + len(a.words)) / (1 + len(r.words))),
         "question_share": a.question_share,
     }
-    feats.update(_align(a, r, vec))
+    feats.update(_align(a, r, vec if word_vectors else None))
     feats.update(_best(stack(r.pieces), stack(a.pieces), "sent"))
     feats.update(_best(stack(r.chunks), stack(a.chunks), "chunk"))
-    best_r = (stack(r.pieces) @ stack(a.pieces).T).max(axis=1)
+    best_r = (stack(r.pieces) @ stack(a.pieces).T).max(axis=1) if a.pieces else np.zeros(1)
     feats["sent_coverage_soft"] = float(np.mean(1.0 / (1.0 + np.exp(-(best_r - SENT_MID) / SENT_WIDTH))))
     return feats
 
 
+WORD_VECTOR_FEATURES = ("align_recall", "align_precision", "align_f1")
 FEATURES: tuple[str, ...] = (
-    "cos_bag", "log_words", "log_len_ratio", "question_share", "align_recall",
-    "align_precision", "align_f1", "exact_recall", "sent_recall", "sent_precision", "chunk_recall", "chunk_precision",
-    "sent_coverage_soft",
+    "cos_bag", "log_words", "log_len_ratio", "question_share", "exact_recall", "exact_precision", "sent_recall",
+    "sent_precision", "chunk_recall", "chunk_precision", "sent_coverage_soft", *WORD_VECTOR_FEATURES,
 )  # fmt: skip
 
 
@@ -185,6 +191,8 @@ class ContentModel:
             raise ValueError("features and weights differ in length")
         if link not in ("logistic", "linear") or hi <= lo:
             raise ValueError(f"bad model: link={link!r}, scaling lo={lo}, hi={hi}")
+        if unknown := set(features) - set(FEATURES):
+            raise ValueError(f"unknown features: {sorted(unknown)}")
         self.features = list(features)
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias, self.link = float(bias), link
@@ -200,9 +208,14 @@ class ContentModel:
     def load(cls, path: str | Path = DEFAULT_MODEL_PATH) -> ContentModel:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
+    @property
+    def needs_word_vectors(self) -> bool:
+        """Whether `content_features` must be called with `word_vectors=True` for this model."""
+        return any(name in WORD_VECTOR_FEATURES for name in self.features)
+
     def predict(self, feats: Mapping[str, float]) -> float:
         """The model's estimate of grade / max grade, on the scale it was fitted on (before the output scaling)."""
-        z = float(np.asarray([feats.get(name, 0.0) for name in self.features]) @ self.weights + self.bias)
+        z = float(np.asarray([feats[name] for name in self.features]) @ self.weights + self.bias)
         return 1.0 / (1.0 + math.exp(-z)) if self.link == "logistic" else z
 
     def score(self, feats: Mapping[str, float]) -> float:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.domain.grade import DimensionScore, Grade, Rubric, RubricDimension
 from bot.domain.models import SearchHit
-from bot.grading.alignment import ContentModel, content_features
+from bot.grading.alignment import WORD_VECTOR_FEATURES, ContentModel, content_features
 from bot.grading.coverage import Coverage, measure_coverage
 from bot.grading.injection import scan
 from bot.grading.reference import Reference
@@ -23,6 +24,9 @@ _NON_ANSWER = re.compile(
     r"\b(?:i (?:do not|don't|dont) (?:know|have (?:a |an |much |any )?(?:good )?(?:example|experience|story|idea))|"
     r"no idea|not (?:really )?sure|pass|skip|no comment|can'?t (?:answer|think of)|cannot answer|"
     r"haven'?t (?:really )?(?:worked|done|deployed|thought|designed|built)|never (?:worked|done)|move on)\b", re.I)
+
+
+Neighbours = Callable[[np.ndarray], list[SearchHit]]
 
 
 @dataclass
@@ -102,13 +106,25 @@ class GroundedGrader:
     def __init__(self, embedder: Embedder, content_model: ContentModel | None = None) -> None:
         self.embedder = embedder
         self.content_model = content_model or ContentModel.load()
+        self.word_vectors = bool(set(self.content_model.features) & set(WORD_VECTOR_FEATURES))
 
-    def grade(self, reference: Reference, rubric: Rubric, answer: str,
-              neighbours: list[SearchHit] | None = None) -> Grade:
-        """Grade `answer`; `neighbours` are chunks retrieved for the answer from the whole index (off-topic check)."""
+    def grade(self, reference: Reference, rubric: Rubric, answer: str, neighbours: Neighbours | None = None) -> Grade:
+        """Grade `answer`; `neighbours(vector)` retrieves index chunks near the answer (for the off-topic check).
+
+        Text addressed to the grader is removed before scoring. When there was any, the answer is also scored with
+        it left in, the lower of the two is kept and a penalty applies: an attack can only cost points.
+        """
         injection = scan(answer)
-        text = injection.clean
-        flags = ["suspected_injection"] if injection.suspected else []
+        result = self._grade_text(reference, rubric, injection.clean, answer, neighbours)
+        if not injection.suspected:
+            return result
+        as_sent = self._grade_text(reference, rubric, answer, answer, neighbours)
+        overall = max(0, min(result.overall, as_sent.overall) - INJECTION_PENALTY)
+        return result.model_copy(update={"overall": overall, "flags": ["suspected_injection", *result.flags]})
+
+    def _grade_text(self, reference: Reference, rubric: Rubric, text: str, answer: str,
+                    neighbours: Neighbours | None) -> Grade:
+        flags: list[str] = []
         raw_sentences = sentences(text, min_tokens=1)
         unique, repeated = _dedupe(raw_sentences)
         if repeated > 0.3:
@@ -120,7 +136,7 @@ class GroundedGrader:
         vectors = self.embedder.embed(unique) if unique else np.zeros((0, self.embedder.dim), dtype=np.float32)
         coverage = measure_coverage(reference, unique, vectors, self.embedder)
         feats = content_features(clean_text, reference.text or reference.question, self.embedder,
-                                 question=reference.question)
+                                 question=reference.question, word_vectors=self.word_vectors)
         content = self.content_model.score(feats) if words else 0.0
         terms = set().union(*(p.terms for p in reference.points))
         signals = read_signals(clean_text, terms)
@@ -139,11 +155,10 @@ class GroundedGrader:
         elif len(words) < 20:
             flags.append("too_short")
             overall = min(overall, 40)
-        if "non_answer" not in flags and self._off_topic(reference, coverage, vectors, neighbours):
+        nearby = neighbours(self.embedder.embed([clean_text])[0]) if neighbours and len(vectors) else None
+        if "non_answer" not in flags and self._off_topic(reference, coverage, vectors, nearby):
             flags.append("off_topic")
             overall = min(overall, 15) * min(1.0, coverage.weighted / 0.35)
-        if injection.suspected:
-            overall = max(0, overall - INJECTION_PENALTY)
         return Grade(
             question_id=reference.question_id, rubric=rubric.name, overall=round(overall),
             dimensions=dimensions, covered=coverage.covered, missing=coverage.missing,

@@ -55,10 +55,8 @@ class GradingService:
         """Grade `answer`; with a judge configured the LLM adds judgement, bounded by the grounded grade."""
         reference = self.reference_for(question, reference_text)
         rubric = rubric_for(question.category)
-        neighbours = None
-        if not reference_text and answer.strip():
-            neighbours = self.store.search_chunks(self.embedder.embed([answer])[0], k=8)
-        grounded = self.grounded.grade(reference, rubric, answer, neighbours)
+        grounded = self.grounded.grade(reference, rubric, answer,
+                                       None if reference_text else lambda v: self.store.search_chunks(v, k=8))
         if self.judge is None:
             return grounded
         try:

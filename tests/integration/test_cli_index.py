@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.conftest import run_cli as cli
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("index")
-    result = cli("ingest", "seeds", "--store", str(store))
-    assert "questions: 32" in result.stdout
-    return store
+@pytest.fixture
+def index(seed_index: Path) -> Path:
+    return seed_index
 
 
 def test_questions_json_lists_all_seed_questions_with_metadata(index: Path) -> None:
@@ -63,7 +51,7 @@ def test_ingest_of_only_bad_files_fails_with_reasons(tmp_path: Path) -> None:
     assert "empty.txt" in result.stderr and "binary.txt" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["ingest", "questions", "search"])
+@pytest.mark.parametrize("command", ["ingest", "questions", "search", "grade", "practice"])
 def test_every_command_has_help(command: str) -> None:
     result = cli(command, "--help")
     assert "--store" in result.stdout and "Usage" in result.stdout
