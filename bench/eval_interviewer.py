@@ -32,15 +32,15 @@ def _norm(text: str) -> str:
 
 
 def target_was_missing(section: str, covers: list[str]) -> bool:
-    """The follow-up's cited section is none of the sections the partial answer was written to cover."""
-    cited = _norm(section)
-    return not any(_norm(c) and (_norm(c) in cited or cited in _norm(c)) for c in covers)
+    """The follow-up's cited section ("Parent — Child") is none of the sections the answer was written to cover."""
+    parts = {_norm(part) for part in [section, *section.split(" — ")]}
+    return not any(_norm(c) in parts for c in covers)
 
 
 def run(interviewer: Interviewer) -> dict[str, Any]:
     items = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     questions = interviewer.grading.store.questions()
-    follow_ups = missing = leaks = repeats = 0
+    follow_ups = missing = leaks = repeats = dimension_probes = 0
     latencies: list[float] = []
     wrong: list[str] = []
     for item in items:
@@ -53,17 +53,21 @@ def run(interviewer: Interviewer) -> dict[str, Any]:
             turns = interviewer.respond(session.id, reply)
             latencies.append(time.perf_counter() - started)
             for turn in (t for t in turns if t.kind == "follow_up"):
+                leaks += shared_run(turn.text, question.reference_answer, question=question.question) is not None
+                repeats += turn.text in texts
+                texts.append(turn.text)
+                if turn.target_key_point not in sections:  # aimed at a weak rubric dimension, not a key point
+                    dimension_probes += 1
+                    continue
                 follow_ups += 1
-                section = sections.get(turn.target_key_point or "", "")
+                section = sections[turn.target_key_point]
                 if target_was_missing(section, item["covers"]):
                     missing += 1
                 else:
                     wrong.append(f"{question.title[:50]} → {section}")
-                leaks += shared_run(turn.text, question.reference_answer) is not None
-                repeats += turn.text in texts
-                texts.append(turn.text)
     return {"questions": len(items), "follow_ups": follow_ups, "target_missing": missing,
             "target_share": missing / follow_ups if follow_ups else 0.0, "leaks": leaks, "repeats": repeats,
+            "dimension_probes": dimension_probes,
             "turn_latency": percentiles_ms(latencies), "turns": len(latencies), "off_target": wrong[:10]}
 
 
@@ -75,7 +79,8 @@ Command: `.venv/bin/python -m bench.eval_interviewer`
 Every seed question ({r['questions']}) answered with a partial answer written to cover 2–3 named sections
 (`bench/data/partial_answers.yaml`), then "{SECOND_REPLY}" to the first follow-up; depth 2.
 
-- Follow-ups asked: {r['follow_ups']}; aimed at a key point the answer really missed:
+- Follow-ups aimed at key points: {r['follow_ups']} (plus {r['dimension_probes']} aimed at a weak rubric
+  dimension); aimed at a key point the answer really missed:
   **{r['target_missing']}/{r['follow_ups']} ({100 * r['target_share']:.1f}%)**
 - Leaks (a run of 8+ words shared with the reference answer): **{r['leaks']}**; repeated follow-ups:
   **{r['repeats']}**

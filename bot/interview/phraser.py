@@ -25,7 +25,11 @@ class TemplatePhraser:
     engine = "grounded"
 
     def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str) -> str:
-        return phrasing.follow_up(target, seed, earlier)
+        text = phrasing.follow_up(target, seed, earlier)
+        if phrasing.shared_run(text, question.reference_answer, question=question.question) is None:
+            return text
+        short = Target(kind=target.kind, key=target.key, label=" ".join(target.label.split(":")[0].split()[:4]))
+        return phrasing.follow_up(short, seed, earlier)
 
 
 class LLMPhraser:
@@ -51,6 +55,6 @@ class LLMPhraser:
             text = ""
         text = text.strip().strip('"').split("\n")[0].strip()
         acceptable = (10 <= len(text) <= 300 and text not in earlier
-                      and phrasing.shared_run(text, question.reference_answer) is None)
+                      and phrasing.shared_run(text, question.reference_answer, question=question.question) is None)
         self.last_engine = "llm" if acceptable else "grounded-fallback"
         return text if acceptable else self.fallback.follow_up(question, target, answer, earlier, seed)

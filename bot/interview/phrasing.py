@@ -84,10 +84,13 @@ def hint(target: Target | None) -> str:
     return f"Here's a nudge: think about {topic_of(target)}, and how it changes your approach."
 
 
-def shared_run(text: str, reference: str, length: int = LEAK_RUN) -> str | None:
-    """The first run of `length` words that `text` shares with `reference`, if any (a leak of the reference)."""
-    words = tokens(text)
-    grams = {tuple(words[i:i + length]) for i in range(len(words) - length + 1)}
+def _grams(words: list[str], length: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + length]) for i in range(len(words) - length + 1)}
+
+
+def shared_run(text: str, reference: str, length: int = LEAK_RUN, question: str = "") -> str | None:
+    """The first run of `length` words `text` shares with `reference` but not with `question` (a leak)."""
+    grams = _grams(tokens(text), length) - _grams(tokens(question), length)
     ref = tokens(reference)
     for i in range(len(ref) - length + 1):
         if tuple(ref[i:i + length]) in grams:
