@@ -109,8 +109,9 @@ def evaluate_consistency_and_speed(service: GradingService, cases: list[LadderCa
             "throughput_per_s": round(len(timings) / sum(timings), 1), "n": len(timings)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def seeded_grading_service(description: str | None) -> GradingService:
+    """The grading service for a benchmark (`--store DIR` to pick the index), with the seeds ingested."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--store", type=Path, default=None, help="index directory (default: settings)")
     args = parser.parse_args()
     settings = Settings()
@@ -118,6 +119,11 @@ def main() -> None:
         settings = settings.model_copy(update={"store": args.store})
     service = grading_service(settings)
     ingest([ROOT / "seeds"], service.store, service.embedder)
+    return service
+
+
+def main() -> None:
+    service = seeded_grading_service(__doc__)
     cases = ladder_cases(service.store.questions())
     service.grade(cases[0].question, cases[0].answer)  # load the model before timing anything
     results = {"ladders": evaluate_ladders(service, cases), "injection": evaluate_injections(service, cases),

@@ -5,23 +5,18 @@ Run: .venv/bin/python -m bench.eval_interviewer [--store DIR]
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bench.eval_grader import find_question
+from bench.eval_grader import find_question, seeded_grading_service
 from bench.report import ROOT, percentiles_ms, save
 from bot.grading.text import content_tokens
-from bot.ingest.pipeline import ingest
 from bot.interview.interviewer import Interviewer
 from bot.interview.phrasing import shared_run
-from bot.settings import Settings
 from bot.storage.repository import SessionRepository
-from bot.wiring import grading_service
 
 DATA = ROOT / "bench" / "data" / "partial_answers.yaml"
 SECOND_REPLY = "I'm not sure about that part."
@@ -90,14 +85,7 @@ Every seed question ({r['questions']}) answered with a partial answer written to
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store", type=Path, default=None, help="index directory (default: settings)")
-    args = parser.parse_args()
-    settings = Settings()
-    if args.store:
-        settings = settings.model_copy(update={"store": args.store})
-    grading = grading_service(settings)
-    ingest([ROOT / "seeds"], grading.store, grading.embedder)
+    grading = seeded_grading_service(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         interviewer = Interviewer(repo=SessionRepository(f"sqlite:///{tmp}/bench.db"), grading=grading)
         warm = interviewer.start("warm-up", grading.store.questions()[:1], depth=0)[0]
