@@ -7,6 +7,7 @@ from typing import Literal
 import streamlit as st
 
 from bot.llm.factory import describe_engine
+from bot.reports.service import report_bytes
 from bot.retrieval.store import StoreError
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.ui import resources
@@ -36,18 +37,6 @@ if session.status == "active":
     st.warning("This interview is still in progress: the report covers what has been graded so far.")
     st.page_link("pages/practice.py", label="Back to the interview", icon=":material/forum:",
                  query_params={SESSION_PARAM: session.id})
-
-try:
-    from bot.reports.service import report_bytes
-except ModuleNotFoundError as exc:
-    if exc.name is None or not exc.name.startswith("bot.reports"):
-        st.error(f"The report module could not be loaded: {inert_markdown(str(exc))}")
-        st.stop()
-    st.info("Reports are not available in this version yet: the report module (bot.reports) is not installed.")
-    st.stop()
-except ImportError as exc:
-    st.error(f"The report module could not be loaded: {inert_markdown(str(exc))}")
-    st.stop()
 
 engine = describe_engine(resources.settings())
 store = resources.store()
