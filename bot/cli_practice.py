@@ -116,6 +116,7 @@ def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, top
         console.print(f"Session {session.id} · engine: {interviewer.phraser.engine} · type /finish to stop.\n")
         show(opening)
     while True:
+        interviewer.prepare(session.id)  # the reference is embedded while the candidate reads the question
         text = Prompt.ask("[bold]You[/bold]")
         if text.strip() == "/finish":
             break

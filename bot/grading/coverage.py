@@ -35,7 +35,7 @@ class Coverage:
         return [self.results[i] for i in order if not self.results[i].covered]
 
 
-def _reference_vectors(reference: Reference, embedder: Embedder) -> tuple[np.ndarray, list[int], np.ndarray]:
+def reference_vectors(reference: Reference, embedder: Embedder) -> tuple[np.ndarray, list[int], np.ndarray]:
     """Sentence vectors of every point (with the owner index of each) and the question vector; cached."""
     key = (embedder.name, reference.question_id + str(hash(reference.text)))
     if key not in _reference_cache:
@@ -57,7 +57,7 @@ def measure_coverage(reference: Reference, answer_sentences: list[str], answer_v
     """Score each reference point by its best-matching answer sentence and by the answer's use of its terms."""
     if not reference.points:
         return Coverage([], 0.0, [])
-    point_vectors, owners, question_vector = _reference_vectors(reference, embedder)
+    point_vectors, owners, question_vector = reference_vectors(reference, embedder)
     answer_stems = {stem(t) for t in content_tokens(" ".join(answer_sentences))}
     owner_array = np.asarray(owners)
     sims = point_vectors @ answer_vectors.T if len(answer_sentences) else np.zeros((len(owners), 0))

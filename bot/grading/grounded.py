@@ -10,8 +10,8 @@ import numpy as np
 
 from bot.domain.grade import DimensionScore, Grade, Rubric, RubricDimension
 from bot.domain.models import SearchHit
-from bot.grading.alignment import WORD_VECTOR_FEATURES, ContentModel, content_features
-from bot.grading.coverage import Coverage, measure_coverage
+from bot.grading.alignment import WORD_VECTOR_FEATURES, ContentModel, content_features, warm_reference
+from bot.grading.coverage import Coverage, measure_coverage, reference_vectors
 from bot.grading.injection import scan
 from bot.grading.reference import Reference
 from bot.grading.signals import InterviewSignals, Signal, read_signals, specificity
@@ -108,6 +108,13 @@ class GroundedGrader:
         self.content_model = content_model or ContentModel.load()
         self.word_vectors = bool(set(self.content_model.features) & set(WORD_VECTOR_FEATURES))
 
+    def prepare(self, reference: Reference) -> None:
+        """Embed and cache the reference now (e.g. while the candidate reads the question): grading then only
+        embeds the answer."""
+        reference_vectors(reference, self.embedder)
+        warm_reference(reference.text or reference.question, self.embedder, question=reference.question,
+                       word_vectors=self.word_vectors)
+
     def grade(self, reference: Reference, rubric: Rubric, answer: str, neighbours: Neighbours | None = None) -> Grade:
         """Grade `answer`; `neighbours(vector)` retrieves index chunks near the answer (for the off-topic check).
 
@@ -155,7 +162,7 @@ class GroundedGrader:
         elif len(words) < 20:
             flags.append("too_short")
             overall = min(overall, 40)
-        nearby = neighbours(self.embedder.embed([clean_text])[0]) if neighbours and len(vectors) else None
+        nearby = neighbours(_centroid(vectors)) if neighbours and len(vectors) else None
         if "non_answer" not in flags and self._off_topic(reference, coverage, vectors, nearby):
             flags.append("off_topic")
             overall = min(overall, 15) * min(1.0, coverage.weighted / 0.35)
@@ -177,6 +184,13 @@ class GroundedGrader:
         if neighbours:
             return bool(other) and (not own or max(other) > max(own) + 0.02)
         return not coverage.covered and coverage.weighted < 0.1
+
+
+def _centroid(vectors: np.ndarray) -> np.ndarray:
+    """The answer's direction for retrieval: the normalised mean of its sentence vectors (no extra embedding)."""
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else mean
 
 
 def _strengths(dimensions: list[DimensionScore]) -> list[str]:

@@ -51,6 +51,10 @@ class GradingService:
             return build_reference(adhoc, [])
         return build_reference(question, self.store.chunks_of(question.id))
 
+    def prepare(self, question: Question) -> None:
+        """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer."""
+        self.grounded.prepare(self.reference_for(question))
+
     def grade(self, question: Question, answer: str, reference_text: str | None = None) -> Grade:
         """Grade `answer`; with a judge configured the LLM adds judgement, bounded by the grounded grade."""
         reference = self.reference_for(question, reference_text)

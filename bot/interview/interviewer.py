@@ -95,6 +95,12 @@ class Interviewer:
             self.repo.append_turn(session_id, turn)
         return replies
 
+    def prepare(self, session_id: str) -> None:
+        """Ready the grader for the question being asked (call while the candidate reads it; it is optional)."""
+        question_id = self.repo.load(session_id).current_question_id
+        if question_id is not None:
+            self.grading.prepare(self._question(question_id))
+
     def finish(self, session_id: str) -> Session:
         """Grade what has been answered so far and close the session."""
         session = self.repo.load(session_id)

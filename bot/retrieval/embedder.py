@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
@@ -108,16 +109,19 @@ class CachedEmbedder:
         self.dim = inner.dim
         self._capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # a background warm-up may embed while a request does
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
-                self._cache[text] = vector
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            out[row] = self._cache[text]
-            self._cache.move_to_end(text)
-        while len(self._cache) > self._capacity:
-            self._cache.popitem(last=False)
-        return out
+            known.update(zip(missing, self.inner.embed(missing), strict=True))
+        with self._lock:
+            for text in texts:
+                self._cache[text] = known[text]
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
+        return np.stack([known[text] for text in texts]).astype(np.float32, copy=False) if texts \
+            else np.zeros((0, self.dim), dtype=np.float32)

@@ -81,6 +81,15 @@ def _warm_up(fingerprint: str) -> threading.Thread:
     return thread
 
 
+def prepare(session_id: str) -> None:
+    """Ready the grader for the question on screen (call after the page is drawn); a failure only costs speed."""
+    try:
+        with engine_lock():
+            interviewer().prepare(session_id)
+    except Exception as exc:  # noqa: BLE001 — the answer's grading reports any real problem
+        log.warning("preparing the grader failed: %s", exc)
+
+
 def ui_state() -> UiState:
     """The typed per-browser-session state (created on first use)."""
     state = st.session_state.get(STATE_KEY)

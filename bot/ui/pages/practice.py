@@ -104,3 +104,5 @@ if not active:
     st.success("This interview is finished.")
     st.page_link(REPORT_PAGE, label="Open the report", icon=":material/description:",
                  query_params={SESSION_PARAM: session.id})
+else:
+    resources.prepare(session.id)  # the page is drawn: embed the reference while the candidate reads
