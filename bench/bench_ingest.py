@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from bench.report import ROOT, percentiles_ms, save
 from bot.ingest.loader import discover, load_bank_file
@@ -38,7 +39,7 @@ def timed_cli(*args: str) -> float:
 
 def main() -> None:
     seeds = ROOT / "seeds"
-    per_file = Counter()
+    per_file: Counter[str] = Counter()
     chunk_count = 0
     for path in discover([seeds]):
         questions = load_bank_file(path)
@@ -61,7 +62,7 @@ def main() -> None:
                 done = time.perf_counter()
                 total.append(done - started)
                 query_only.append(done - middle)
-    results = {
+    results: dict[str, Any] = {
         "questions_per_file": dict(sorted(per_file.items())), "questions": sum(per_file.values()),
         "chunks": chunk_count, "cold_ingest_s": round(cold, 2), "warm_reingest_s": round(warm, 2),
         "search_with_embedding": percentiles_ms(total), "search_store_only": percentiles_ms(query_only),

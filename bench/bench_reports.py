@@ -2,8 +2,7 @@
 
 The questions and reference answers come from the seed banks; the answers and follow-up replies below are written
 like a mid-level candidate's. Grades come from the real GroundedGrader (MiniLM, offline) against references built
-from the seed questions, so no index is needed; if the grader cannot run, hand-built grades of the same shape are
-used and the results say so. An earlier session gives the report a trend section. Each format is
+from the seed questions, so no index is needed. An earlier session gives the report a trend section. Each format is
 timed end to end (`report_bytes`: load from SQLite + build + render) and render-only, median of 5 after a warm-up.
 The first PDF page is written to docs/img/report-example.png (pdftoppm -r 80).
 
@@ -12,17 +11,15 @@ Run: .venv/bin/python -m bench.bench_reports
 
 from __future__ import annotations
 
-import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.report import ROOT, save
-from bot.domain.grade import DimensionScore, Grade, KeyPointResult
+from bot.domain.grade import Grade
 from bot.domain.interview import SessionConfig, Turn
 from bot.domain.models import Question
 from bot.grading.grounded import GroundedGrader
@@ -86,11 +83,6 @@ SCRIPT: dict[str, tuple[str, list[tuple[str, str]]]] = {
           "care about; then a difference in means with CUPED using pre-period watch time, and I'd check "
           "spill-over through social sharing.")]),
 }
-HAND_SCORES = {
-    "440a151e472fa228": {"coverage": 3, "depth": 4, "tradeoffs": 3, "structure": 4},
-    "aefba61dc9f972ab": {"situation_task": 4, "action": 4, "result": 4, "relevance": 3},
-    "0b4725606a1556bc": {"coverage": 3, "metrics": 4, "rigor": 3, "tradeoffs": 2},
-}
 EARLIER = {  # an earlier session's behavioral scores, for the trend section
     "situation_task": 3, "action": 2, "result": 2, "relevance": 3,
 }
@@ -123,49 +115,6 @@ def real_grades(bank: dict[str, Question]) -> dict[str, Grade]:
     grader = GroundedGrader(MiniLMEmbedder())
     return {qid: grader.grade(build_reference(bank[qid], split_question(bank[qid])),
                               rubric_for(bank[qid].category), full_answer(qid)) for qid in SCRIPT}
-
-
-def hand_grades(bank: dict[str, Question]) -> dict[str, Grade]:
-    """Grades of the grader's shape and size, built by hand: a reference point counts as covered when the answer
-    uses two of its distinctive terms; dimension scores are fixed per question."""
-    grades = {}
-    for qid in SCRIPT:
-        question, answer = bank[qid], full_answer(qid)
-        reference = build_reference(question, split_question(question))
-        rubric = rubric_for(question.category)
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", answer) if s.strip()]
-        covered, missing = [], []
-        for point in reference.points:
-            hits = [(sum(t in s.lower() for t in point.terms), s) for s in sentences]
-            best, sentence = max(hits)
-            result = KeyPointResult(key_point=point.key_point, covered=best >= 2, score=min(1.0, best / 4),
-                                    evidence=sentence if best >= 2 else "", citation=point.citation)
-            (covered if result.covered else missing).append(result)
-        scores = HAND_SCORES[qid]
-        dimensions = [DimensionScore(key=d.key, name=d.name, weight=d.weight, score=scores[d.key],
-                                     justification=d.anchors.get(scores[d.key]) or d.anchors[3],
-                                     evidence=[s for s in sentences if len(s) < 160][:2]) for d in rubric.dimensions]
-        overall = round(100 * sum(d.weight * (d.score - 1) / 4 for d in dimensions))
-        injected = "grader:" in answer
-        tips = [f"Cover “{r.key_point.split(':')[0]}” (reference section “{r.citation.section}”)." for r in missing[:2]]
-        tips += [f"{d.name} ({d.score}/5) — a 5 looks like: {rubric.dimensions[i].anchors[5]}"
-                 for i, d in enumerate(dimensions) if d.score <= 3]
-        grades[qid] = Grade(question_id=qid, rubric=rubric.name, overall=max(0, overall - (15 if injected else 0)),
-                            dimensions=dimensions, covered=covered, missing=missing,
-                            strengths=[d.name for d in dimensions if d.score >= 4], improvements=tips[:3],
-                            model_answer_excerpt=(missing[0].citation.snippet if missing else reference.text)[:240],
-                            flags=["suspected_injection"] if injected else [])
-    return grades
-
-
-def grade_answers(bank: dict[str, Question]) -> tuple[dict[str, Grade], str]:
-    """The real grader's grades, or hand-built ones (said so in the results) when the grader cannot run."""
-    try:
-        return real_grades(bank), "real grounded grader (MiniLM, offline)"
-    except Exception as exc:  # noqa: BLE001 - the benchmark measures reports, not the grader
-        print(f"warning: the grounded grader failed ({type(exc).__name__}: {exc}); using hand-built grades",
-              file=sys.stderr)
-        return hand_grades(bank), f"hand-built (the grounded grader failed: {type(exc).__name__})"
 
 
 def store_sessions(repo: SessionRepository, bank: dict[str, Question], grades: dict[str, Grade]) -> str:
@@ -225,7 +174,7 @@ def write_example_image(data: bytes, tmp: Path) -> None:
 def main() -> None:
     questions = seed_questions()
     bank = {q.id: q for q in questions}
-    grades, grade_source = grade_answers(bank)
+    grades = real_grades(bank)
     store = SeedStore(questions)
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -249,7 +198,7 @@ def main() -> None:
             repo.close()
     results = {
         "questions": len(SCRIPT), "follow_ups_per_question": 2, "runs": RUNS, "load_and_build_ms": load_ms,
-        "grade_source": grade_source, "overall": report.overall,
+        "overall": report.overall,
         "grades": {qid: g.overall for qid, g in grades.items()},
         "flags": {qid: g.flags for qid, g in grades.items() if g.flags},
         "dimensions": len(report.dimensions), "formats": per_format,
@@ -261,8 +210,8 @@ def main() -> None:
 Command: `.venv/bin/python -m bench.bench_reports`
 
 A 3-question session from the seed banks (ML system design, behavioral, experiment design) with two follow-ups per
-question; grades: {grade_source} (overall {report.overall}/100, {len(report.dimensions)} rubric dimensions on
-the radar chart), plus one earlier session for the trend section. Median of {RUNS} runs after a
+question; grades from the real grounded grader (overall {report.overall}/100, {len(report.dimensions)} rubric
+dimensions on the radar chart), plus one earlier session for the trend section. Median of {RUNS} runs after a
 warm-up. End to end = `report_bytes` (load the session, its questions and history from SQLite, build the report,
 render); render only = `render(report, fmt)`. Loading and building alone: {load_ms} ms.
 
