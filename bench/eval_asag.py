@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from bench.asag_data import SAF_LABELS, GradedAnswer, load_mohler, load_saf
+from bench.report import save
 from bot.grading.alignment import (
     DEFAULT_MODEL_PATH,
     FEATURES,
@@ -292,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    figures = {k: v for k, v in results.items() if k != "model"}
+    save("25_asag", figures, markdown_section(results))
     print(markdown_section(results))
     return results
 

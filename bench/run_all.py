@@ -1,0 +1,37 @@
+"""Runs every benchmark in turn (each rewrites its section of docs/benchmarks.md); stops at the first failure."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+from bench.report import ROOT
+
+# Quick ones first; eval_asag (Mohler and SAF, about half an hour on 2 cores) last.
+BENCHMARKS: list[list[str]] = [
+    ["bench.bench_ingest"],
+    ["bench.bench_startup"],
+    ["bench.eval_grader"],
+    ["bench.eval_interviewer"],
+    ["bench.bench_reports"],
+    ["bench.eval_asag"],
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip", nargs="*", default=[], help="module names to leave out, e.g. bench.eval_asag")
+    args = parser.parse_args()
+    for command in BENCHMARKS:
+        if command[0] in args.skip:
+            continue
+        started = time.perf_counter()
+        print(f"== {' '.join(command)}", flush=True)
+        subprocess.run([sys.executable, "-m", *command], cwd=ROOT, check=True)
+        print(f"== {command[0]} took {time.perf_counter() - started:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
