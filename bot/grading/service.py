@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.grade import Grade
 from bot.domain.models import Question
@@ -15,6 +15,7 @@ from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
 
 MATCH_THRESHOLD = 0.45  # below this cosine, free text is not taken to be a bank question
+REFERENCE_CACHE = 512  # references kept built (by question id and reference text, so an edited bank is rebuilt)
 
 
 class QuestionNotFound(LookupError):
@@ -29,6 +30,7 @@ class GradingService:
     embedder: Embedder
     grounded: GroundedGrader
     judge: LLMJudge | None = None
+    _references: dict[tuple[str, str], Reference] = field(default_factory=dict, init=False, repr=False)
 
     def resolve(self, id_or_text: str, allow_adhoc: bool = False) -> Question:
         """A bank question by id, else the best semantic match for the text (or an ad-hoc question)."""
@@ -49,7 +51,12 @@ class GradingService:
         if reference_text:
             adhoc = adhoc_question(question.question, reference_text, question.category)
             return build_reference(adhoc, [])
-        return build_reference(question, self.store.chunks_of(question.id))
+        key = (question.id, question.reference_answer)
+        if key not in self._references:
+            if len(self._references) >= REFERENCE_CACHE:
+                self._references.pop(next(iter(self._references)))
+            self._references[key] = build_reference(question, self.store.chunks_of(question.id))
+        return self._references[key]
 
     def prepare(self, question: Question) -> None:
         """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer."""
