@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -131,45 +131,61 @@ def _reference_side(reference: str, question: str) -> tuple[_Side, frozenset[str
     return r, question_stems
 
 
-def _texts(side: _Side, words: bool) -> list[str]:
-    """What to embed for one side: sentences, phrase windows, the bag of words and (if asked) each word."""
-    return [t for t in (*side.pieces, *side.chunks, side.bag, *(side.words.values() if words else ())) if t]
+CHUNK_FEATURES = ("chunk_recall", "chunk_precision")
 
 
-def warm_reference(reference: str, embedder: TextEmbedder, question: str = "", word_vectors: bool = False) -> None:
+def _texts(side: _Side, words: bool, needed: frozenset[str]) -> list[str]:
+    """What to embed for one side: sentences, and the phrase windows, bag of words and words when `needed`."""
+    chunks = side.chunks if needed & set(CHUNK_FEATURES) else []
+    bag = [side.bag] if "cos_bag" in needed else []
+    return [t for t in (*side.pieces, *chunks, *bag, *(side.words.values() if words else ())) if t]
+
+
+def _needed(features: Collection[str] | None, word_vectors: bool) -> frozenset[str]:
+    if features is None:
+        return frozenset(f for f in FEATURES if word_vectors or f not in WORD_VECTOR_FEATURES)
+    return frozenset(features)
+
+
+def warm_reference(reference: str, embedder: TextEmbedder, question: str = "", word_vectors: bool = False,
+                   features: Collection[str] | None = None) -> None:
     """Embed and cache the reference's pieces now (e.g. when the question is asked): grading then embeds the answer."""
     r, _ = _reference_side(reference, question)
-    texts = _texts(r, word_vectors)
+    texts = _texts(r, word_vectors, _needed(features, word_vectors))
     _embed(embedder, texts, cache=set(texts))
 
 
 def content_features(answer: str, reference: str, embedder: TextEmbedder, question: str = "",
-                     word_vectors: bool = False) -> dict[str, float]:
+                     word_vectors: bool = False, features: Collection[str] | None = None) -> dict[str, float]:
     """Features of `answer` against `reference`; words of `question` are demoted (they earn no alignment credit).
 
     `word_vectors` also embeds every content word for the soft alignment features (`WORD_VECTOR_FEATURES`): slower,
-    and the shipped model does without them."""
+    and the shipped model does without them. `features` limits the work to what a model uses (phrase windows and the
+    bag of words are embedded only when asked for); the result then holds at least those features."""
+    needed = _needed(features, word_vectors)
     r, question_stems = _reference_side(reference, question)
     a = _side(answer, set(question_stems))
     names = FEATURES if word_vectors else tuple(f for f in FEATURES if f not in WORD_VECTOR_FEATURES)
     if not a.n_types or not r.n_types:  # empty, or stop words only: nothing to credit
         return dict.fromkeys(names, 0.0) | {"log_len_ratio": -math.log(1 + len(r.words))}
-    ref_texts = _texts(r, word_vectors)
+    ref_texts = _texts(r, word_vectors, needed)
     cache = {*ref_texts, *(a.words.values() if word_vectors else ())}
-    vec = _embed(embedder, [*_texts(a, word_vectors), *ref_texts], cache=cache)
+    vec = _embed(embedder, [*_texts(a, word_vectors, needed), *ref_texts], cache=cache)
 
     def stack(texts: list[str]) -> np.ndarray:
         return np.stack([vec[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
     feats: dict[str, float] = {
-        "cos_bag": float(vec[a.bag] @ vec[r.bag]) if a.words else 0.0,
         "log_words": math.log1p(len(a.words)),
         "log_len_ratio": math.log((1 + len(a.words)) / (1 + len(r.words))),
         "question_share": a.question_share,
     }
+    if "cos_bag" in needed:
+        feats["cos_bag"] = float(vec[a.bag] @ vec[r.bag]) if a.words else 0.0
     feats.update(_align(a, r, vec if word_vectors else None))
     feats.update(_best(stack(r.pieces), stack(a.pieces), "sent"))
-    feats.update(_best(stack(r.chunks), stack(a.chunks), "chunk"))
+    if needed & set(CHUNK_FEATURES):
+        feats.update(_best(stack(r.chunks), stack(a.chunks), "chunk"))
     best_r = (stack(r.pieces) @ stack(a.pieces).T).max(axis=1) if a.pieces else np.zeros(1)
     feats["sent_coverage_soft"] = float(np.mean(1.0 / (1.0 + np.exp(-(best_r - SENT_MID) / SENT_WIDTH))))
     return feats

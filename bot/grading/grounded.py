@@ -113,7 +113,7 @@ class GroundedGrader:
         embeds the answer."""
         reference_vectors(reference, self.embedder)
         warm_reference(reference.text or reference.question, self.embedder, question=reference.question,
-                       word_vectors=self.word_vectors)
+                       word_vectors=self.word_vectors, features=self.content_model.features)
 
     def grade(self, reference: Reference, rubric: Rubric, answer: str, neighbours: Neighbours | None = None) -> Grade:
         """Grade `answer`; `neighbours(vector)` retrieves index chunks near the answer (for the off-topic check).
@@ -143,7 +143,8 @@ class GroundedGrader:
         vectors = self.embedder.embed(unique) if unique else np.zeros((0, self.embedder.dim), dtype=np.float32)
         coverage = measure_coverage(reference, unique, vectors, self.embedder)
         feats = content_features(clean_text, reference.text or reference.question, self.embedder,
-                                 question=reference.question, word_vectors=self.word_vectors)
+                                 question=reference.question, word_vectors=self.word_vectors,
+                                 features=self.content_model.features)
         content = self.content_model.score(feats) if words else 0.0
         terms = set().union(*(p.terms for p in reference.points))
         signals = read_signals(clean_text, terms)

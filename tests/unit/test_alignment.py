@@ -125,6 +125,16 @@ def test_reference_embeddings_are_cached_by_text() -> None:
     assert "stores" not in embedder.texts  # single words are cached too
 
 
+def test_features_limited_to_what_a_model_uses_skip_phrases_and_bag() -> None:
+    everything = content_features(PARAPHRASE, REFERENCE, HashingEmbedder(), QUESTION)
+    embedder = CountingEmbedder()
+    some = content_features(PARAPHRASE, REFERENCE, embedder, QUESTION, features=["sent_recall", "exact_recall"])
+    assert {"sent_recall", "exact_recall"} <= some.keys()
+    assert "cos_bag" not in some and "chunk_recall" not in some
+    assert all(some[name] == pytest.approx(everything[name]) for name in some)
+    assert set(embedder.texts) <= set(sentences(PARAPHRASE)) | set(sentences(REFERENCE))  # sentences only
+
+
 def test_content_model_scoring_and_file() -> None:
     spec = {"features": ["sent_recall", "log_words"], "weights": [2.0, -1.0], "bias": 0.0, "link": "logistic",
             "output_scaling": {"lo": 0.5, "hi": 0.9}}
