@@ -1,4 +1,4 @@
-"""Quality gates: a variant must be new (not too close to its parent, its siblings or any bank question) and on topic."""
+"""Quality gates: a variant must be new (not too close to its parent, siblings or bank questions) and on topic."""
 
 from __future__ import annotations
 

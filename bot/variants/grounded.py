@@ -26,9 +26,9 @@ from bot.variants.rewrite import (
 
 MAX_POINTS = 8
 _CODE_SECTION = re.compile(r"\bcode\b|\bpython\b|\bpyspark\b|\bsql query\b", re.IGNORECASE)
-_CODE_LINE = re.compile(r"^\s*(?:#|import\b|from\s+\S+\s+import\b|def\b|class\b|return\b|print\(|@|[\w.\[\]'\"]+\s*[+*/-]?=[^=])"
-                        r"|\b(?:np|pd|sklearn|self)\.|[{}]\s*$")
-_STAR_TITLE = re.compile(r"\b(?:situation|task|action|result|results|star|quick answer|why this works)\b", re.IGNORECASE)
+_CODE_LINE = re.compile(r"^\s*(?:#|import\b|from\s+\S+\s+import\b|def\b|class\b|return\b|print\(|@"
+                        r"|[\w.\[\]'\"]+\s*[+*/-]?=[^=])|\b(?:np|pd|sklearn|self)\.|[{}]\s*$")
+_STAR_TITLE = re.compile(r"\b(?:situation|task|action|results?|star|quick answer|why this works)\b", re.IGNORECASE)
 
 
 def parent_format(question: Question) -> str:
@@ -208,8 +208,8 @@ class GroundedGenerator:
         difficulty = self.lexicon.harder_level(ctx.question.difficulty, +1)
         if ctx.format == "behavioral":
             pool = self.lexicon.behavioral_constraints
-            first = int(stable_id(str(seed), ctx.question.id, "harder", length=8), 16) + round_
-            a, b = pool[first % len(pool)], pool[(first + 1) % len(pool)]
+            start = int(stable_id(str(seed), ctx.question.id, "harder", length=8), 16) + round_
+            a, b = pool[start % len(pool)], pool[(start + 1) % len(pool)]
             text = f"{ctx.core} Choose a case where {a.harder} and {b.harder}. What did you do, and how did it end?"
             points = [OutlinePoint(**a.point), OutlinePoint(**b.point)]
             change = f"added: {a.harder}; {b.harder}"
@@ -217,12 +217,13 @@ class GroundedGenerator:
             fresh = [k for k in self._applicable(ctx) if k not in ctx.kinds] or self._applicable(ctx)
             first = _pick(fresh, seed, ctx.question.id, "harder", round_)
             second = fresh[(fresh.index(first) + 1) % len(fresh)]
-            picked = [self.lexicon.constraints[k] for k in dict.fromkeys([first, second])]
+            kinds = list(dict.fromkeys([first, second]))
+            picked = [self.lexicon.constraints[k] for k in kinds]
             musts = ", and ".join(f"it must {c.harder}" for c in picked)
             text = f"{ctx.core} Now make it harder: {musts}. What changes in your approach, and what would you " \
                    f"give up?"
             points = [OutlinePoint(**c.point) for c in picked]
-            change = f"added {join_words(list(dict.fromkeys([first, second])))} constraints"
+            change = f"added {join_words(kinds)} constraints"
         return self._variant(ctx, "harder", text, [*ctx.outline[:6], *points], change, difficulty=difficulty)
 
     def _easier(self, ctx: ParentContext, round_: int, seed: int) -> Variant | None:

@@ -31,14 +31,14 @@ def is_ask(sentence: str) -> bool:
 _LABEL = re.compile(r"^[A-Z][\w -]{0,40}:\s+(?=[A-Z])")  # "Invent and Simplify: Describe a time …"
 _YOU_MUST = re.compile(r"^\s*you(?:’re|'re| are)? (?:need to|have to|must|are asked to|tasked with)\b", re.I)
 _TASKS = (
-    re.compile(r"^(?:tell me about|describe) (?:a|an|one) (?:time|situation|occasion|case)\s+(?:when |where |in which )?"
-               r"you (?:had to|were asked to|needed to) (?P<task>.+)$", re.I),
+    re.compile(r"^(?:tell me about|describe) (?:a|an|one) (?:time|situation|occasion|case)\s+"
+               r"(?:when |where |in which )?you (?:had to|were asked to|needed to) (?P<task>.+)$", re.I),
     re.compile(r"^(?:walk me through how you would|(?:as (?:a )?pm, )?how (?:would|do|should|can) you) (?P<task>.+)$",
                re.I),
     re.compile(r"^you(?:’re|'re| are)? (?:need to|have to|must|are asked to) (?P<task>.+)$", re.I),
     re.compile(r"^you(?:’re|'re| are)? tasked with (?P<gerund>.+)$", re.I),
-    re.compile(r"^(?P<task>(?:design|build|create|develop|calculate|estimate|propose|optimi[sz]e|measure|evaluate) .+)$",
-               re.I),
+    re.compile(r"^(?P<task>(?:design|build|create|develop|calculate|estimate|propose|optimi[sz]e|measure|evaluate)"
+               r" .+)$", re.I),
 )
 _BASE_FORMS = {"deploying": "deploy", "building": "build", "designing": "design", "creating": "create",
                "developing": "develop", "launching": "launch", "scaling": "scale", "improving": "improve",
