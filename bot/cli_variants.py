@@ -54,9 +54,10 @@ def result_payload(result: GenerationResult) -> dict[str, Any]:
 def print_result(result: GenerationResult) -> None:
     console.print(f"[bold]{escape(result.parent.title)}[/bold] [dim]({result.parent.id}, {result.engine} engine)"
                   "[/dim]", highlight=False)
-    table = Table(show_lines=True)
-    for column in ("axis", "difficulty", "category", "cos parent", "question"):
-        table.add_column(column, overflow="fold")
+    table = Table(show_lines=True, expand=True)
+    for column in ("axis", "difficulty", "category", "cos parent"):
+        table.add_column(column, overflow="fold", ratio=1)
+    table.add_column("question", overflow="fold", ratio=5)
     for gated in result.kept:
         v = gated.variant
         table.add_row(AXIS_LABELS[v.provenance.axis], v.difficulty, v.category, f"{gated.gate.parent_cosine:.2f}",

@@ -27,7 +27,7 @@ from bot.variants.rewrite import (
 MAX_POINTS = 8
 _CODE_SECTION = re.compile(r"\bcode\b|\bpython\b|\bpyspark\b|\bsql query\b", re.IGNORECASE)
 _CODE_LINE = re.compile(r"^\s*(?:#|import\b|from\s+\S+\s+import\b|def\b|class\b|return\b|print\(|@"
-                        r"|[\w.\[\]'\"]+\s*[+*/-]?=[^=])|\b(?:np|pd|sklearn|self)\.|[{}]\s*$")
+                        r"|[\w.\[\]'\"]+\s*[+*/-]?=[^=])|\b(?:np|pd|sklearn|self)\.|[{}]\s*$|[│┌└┐┘▼▲├┤─]")
 _STAR_TITLE = re.compile(r"\b(?:situation|task|action|results?|star|quick answer|why this works)\b", re.IGNORECASE)
 
 

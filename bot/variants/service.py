@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.domain.models import Question
-from bot.grading.service import GradingService
+from bot.grading.service import GradingService, QuestionNotFound
 from bot.ingest.pipeline import IngestReport, ingest
 from bot.variants.bank import SavedVariants, save_variants
 from bot.variants.gates import apply_gates
@@ -53,7 +53,11 @@ class VariantService:
 
     def resolve(self, id_or_text: str) -> Question:
         """A bank question by id, else the closest bank question to the text; raises QuestionNotFound."""
-        return self.grading.resolve(id_or_text)
+        try:
+            return self.grading.resolve(id_or_text)
+        except QuestionNotFound as exc:
+            raise QuestionNotFound(f"no bank question matches {id_or_text.strip()[:80]!r}; give a question id "
+                                   "(`mockinterview questions` lists them) or text closer to one") from exc
 
     def generate(self, parent: Question, n: int = 5, axes: list[Axis] | None = None,
                  engine: EngineChoice = "auto", seed: int = 0) -> GenerationResult:
