@@ -34,9 +34,8 @@ def run(service: VariantService, parents: list[Question]) -> dict[str, Any]:
     per_axis: dict[str, dict[str, Any]] = {a: {"generated": 0, "passed": 0, "cosines": [], "reasons": Counter()}
                                            for a in AXES}
     per_variant_seconds: list[float] = []
-    samples: dict[str, GatedVariant] = {}
-    parents_of: dict[str, str] = {}
-    for parent in parents:
+    passing: dict[str, list[tuple[int, str, GatedVariant]]] = {a: [] for a in AXES}
+    for number, parent in enumerate(parents):
         started = time.perf_counter()
         result = service.generate(parent, PER_QUESTION, list(AXES), engine="grounded")
         made = result.kept + result.dropped
@@ -47,9 +46,10 @@ def run(service: VariantService, parents: list[Question]) -> dict[str, Any]:
             axis["passed"] += gated.gate.passed
             axis["cosines"].append(gated.gate.parent_cosine)
             axis["reasons"].update(r.split(" (")[0] for r in gated.gate.reasons)
-            if gated.gate.passed and gated.variant.provenance.axis not in samples:
-                samples[gated.variant.provenance.axis] = gated
-                parents_of[gated.variant.provenance.axis] = parent.title
+            if gated.gate.passed:
+                passing[gated.variant.provenance.axis].append((number, parent.title, gated))
+    samples = {axis: next((c for c in found if c[0] == index), found[0])  # a different parent for each axis
+               for index, (axis, found) in enumerate(passing.items()) if found}
     generated = sum(a["generated"] for a in per_axis.values())
     return {
         "questions": len(parents), "variants_per_question": PER_QUESTION, "generated": generated,
@@ -60,10 +60,10 @@ def run(service: VariantService, parents: list[Question]) -> dict[str, Any]:
                             "drop_reasons": dict(a["reasons"])} for name, a in per_axis.items()},
         "seconds_per_variant": {"mean_ms": round(statistics.mean(per_variant_seconds) * 1000, 1),
                                 **percentiles_ms(per_variant_seconds)},
-        "samples": {axis: {"parent": parents_of[axis], "question": g.variant.question,
+        "samples": {axis: {"parent": title, "question": g.variant.question,
                            "outline": [p.title for p in g.variant.outline][:4],
                            "cosine_to_parent": g.gate.parent_cosine}
-                    for axis, g in samples.items()},
+                    for axis, (_, title, g) in samples.items()},
     }
 
 

@@ -229,6 +229,7 @@ class GroundedGenerator:
     def _easier(self, ctx: ParentContext, round_: int, seed: int) -> Variant | None:
         difficulty = self.lexicon.harder_level(ctx.question.difficulty, -1)
         core = strip_constraints(ctx.core, self.lexicon)
+        core = re.sub(r",\s+(?:considering|especially|including|while)\b[^.?]*", "", core)  # drop the qualifiers
         start = round_ % max(1, len(ctx.outline) - 1)
         kept = ctx.outline[start:start + 4] or ctx.outline[:4]
         focus = join_words(topics_of(kept)[:2]) or "the core approach"
