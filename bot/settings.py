@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOCKINTERVIEW_", env_file=".env", extra="ignore")
 
     seeds_dir: Path = Path("seeds")
+    variants_dir: Path = Field(default=Path("seeds/variants"), description="Where approved question variants are saved")
     store: Path = Field(default=Path("vectorstore"), description="Chroma persist directory")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; when set, used instead of `store`")
     collection: str = "mockinterview"

@@ -12,6 +12,7 @@ from bot.retrieval.embedder import CachedEmbedder, Embedder, LazyEmbedder, MiniL
 from bot.retrieval.store import ChromaStore
 from bot.settings import Settings
 from bot.storage.repository import SessionRepository
+from bot.variants.service import VariantService
 
 
 def embedder_identity(settings: Settings) -> tuple[str, int]:
@@ -48,3 +49,10 @@ def interviewer_for(settings: Settings) -> Interviewer:
     model = build_chat_model(settings)
     return Interviewer(repo=SessionRepository(settings.database_url), grading=grading_service(settings),
                        phraser=LLMPhraser(model) if model else TemplatePhraser())
+
+
+def variant_service(settings: Settings, grading: GradingService | None = None) -> VariantService:
+    """Question variants over the configured index (and LLM, when one is configured)."""
+    return VariantService(grading=grading or grading_service(settings), variants_dir=settings.variants_dir,
+                          model=build_chat_model(settings), chunk_tokens=settings.chunk_tokens,
+                          overlap=settings.chunk_overlap)

@@ -14,7 +14,8 @@ from bot.retrieval.store import VectorStore
 from bot.settings import Settings
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.ui.state import SESSION_PARAM, STATE_KEY, UiState, is_session_id
-from bot.wiring import interviewer_for
+from bot.variants.service import VariantService
+from bot.wiring import interviewer_for, variant_service
 
 log = logging.getLogger(__name__)
 _ENV_PREFIXES = ("MOCKINTERVIEW_", "OPENAI_API_KEY")
@@ -43,6 +44,16 @@ def _interviewer(fingerprint: str) -> Interviewer:
 def engine_lock() -> threading.Lock:
     """Serialises work on the shared embedder (one model load, and its text cache is not thread-safe)."""
     return threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _variant_service(fingerprint: str) -> VariantService:
+    return variant_service(_settings(fingerprint), grading=_interviewer(fingerprint).grading)
+
+
+def variants() -> VariantService:
+    """Question variants over the interviewer's store and embedder."""
+    return _variant_service(env_fingerprint())
 
 
 def settings() -> Settings:

@@ -13,6 +13,7 @@ from bot.domain.grade import Grade
 from bot.domain.interview import Session
 from bot.domain.models import Question
 from bot.storage.repository import DimensionPoint, SessionSummary
+from bot.variants.review import RecruiterState
 
 STATE_KEY = "mockinterview"
 SESSION_PARAM = "session"
@@ -43,6 +44,7 @@ class UiState:
     session_id: str | None = None
     candidate: str = "candidate"
     uploads: list[UploadOutcome] = field(default_factory=list)
+    recruiter: RecruiterState = field(default_factory=RecruiterState)
 
 
 def inert_markdown(text: str) -> str:

@@ -228,4 +228,4 @@ def test_report_and_recruiter_pages_render_without_a_session(app_env: Interviewe
     report = run(page="pages/report.py")
     assert report.title[0].value == "Report" and report.info
     recruiter = run(page="pages/recruiter.py")
-    assert [h.value for h in recruiter.subheader] == ["Question variants", "Batch grading"]
+    assert [h.value for h in recruiter.subheader] == ["Question variants", "Bulk grading"]

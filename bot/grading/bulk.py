@@ -1,0 +1,170 @@
+"""Bulk grading of an uploaded CSV or JSONL file of (candidate, question, answer[, reference]) rows, in memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from bot.grading.batch import grade_record
+from bot.grading.service import GradingService, QuestionNotFound
+
+BULK_EXTENSIONS = (".csv", ".jsonl")
+REQUIRED = ("question", "answer")
+COLUMNS = {"candidate": "candidate", "name": "candidate", "candidate_name": "candidate", "question": "question",
+           "question_id": "question", "answer": "answer", "response": "answer", "reference": "reference",
+           "reference_answer": "reference"}
+
+
+class BulkFileError(ValueError):
+    """The whole file is unusable (type, size, encoding, header); row problems are reported per row instead."""
+
+
+@dataclass
+class BulkRow:
+    """One data row: its line number, the record to grade, or the reason it cannot be graded."""
+
+    line: int
+    record: dict[str, Any]
+    error: str = ""
+
+
+def bulk_suffix(name: str) -> str:
+    """The lower-cased extension of an uploaded file's name (never used as a path)."""
+    base = PureWindowsPath(PurePosixPath(name).name).name
+    return PurePosixPath(base).suffix.lower()
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data:
+        raise BulkFileError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BulkFileError(f"not UTF-8 text (invalid byte at offset {exc.start})") from exc
+
+
+def _check_row(line: int, record: dict[str, Any]) -> BulkRow:
+    for key in REQUIRED:
+        value = record.get(key)
+        if not isinstance(value, str) or not value.strip():
+            return BulkRow(line, record, f"missing '{key}'")
+    if record.get("reference") is not None and not isinstance(record["reference"], str):
+        return BulkRow(line, record, "'reference' must be text")
+    if record.get("reference") == "":
+        record = {k: v for k, v in record.items() if k != "reference"}
+    return BulkRow(line, record)
+
+
+def _csv_rows(text: str) -> list[BulkRow]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        raise BulkFileError("the CSV file is empty")
+    names = [COLUMNS.get(h.strip().lower().replace(" ", "_"), "") for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise BulkFileError(f"the CSV header needs the columns {', '.join(REQUIRED)} (missing: {', '.join(missing)})")
+    rows = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(names):
+            rows.append(BulkRow(line, {}, f"{len(values)} values but the header has {len(names)} columns"))
+            continue
+        record = {name: value for name, value in zip(names, values, strict=False) if name}
+        rows.append(_check_row(line, record))
+    return rows
+
+
+def _jsonl_rows(text: str) -> list[BulkRow]:
+    rows = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            rows.append(BulkRow(line, {}, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        if not isinstance(value, dict):
+            rows.append(BulkRow(line, {}, "each line must be a JSON object"))
+            continue
+        record = {COLUMNS.get(str(k).lower(), str(k)): v for k, v in value.items()}
+        rows.append(_check_row(line, record))
+    return rows
+
+
+def parse_bulk(name: str, data: bytes, max_bytes: int) -> list[BulkRow]:
+    """The rows of an uploaded bulk file; raises BulkFileError when the file as a whole is unusable."""
+    suffix = bulk_suffix(name)
+    if suffix not in BULK_EXTENSIONS:
+        raise BulkFileError(f"unsupported file type {suffix or '(none)'!r} (use {' or '.join(BULK_EXTENSIONS)})")
+    if len(data) > max_bytes:
+        raise BulkFileError(f"the file is too large ({len(data) / 1024:.0f} KB; the limit is "
+                            f"{max_bytes / 1024:.0f} KB)")
+    text = _decode(data)
+    rows = _csv_rows(text) if suffix == ".csv" else _jsonl_rows(text)
+    if not rows:
+        raise BulkFileError("the file has no answers to grade")
+    return rows
+
+
+def grade_bulk(service: GradingService, rows: list[BulkRow],
+               progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+    """One result per row, in order: a grade (as `grade_record` returns it) or {"error": reason}."""
+    results: list[dict[str, Any]] = []
+    for done, row in enumerate(rows, start=1):
+        base = {"line": row.line, "candidate": str(row.record.get("candidate", "")),
+                "question": str(row.record.get("question", ""))}
+        if row.error:
+            results.append({**base, "error": row.error})
+        else:
+            try:
+                results.append({**base, **grade_record(service, row.record)})
+            except (ValueError, QuestionNotFound) as exc:
+                results.append({**base, "error": str(exc)})
+        if progress:
+            progress(done, len(rows))
+    return results
+
+
+def result_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flat table rows: overall, one column per rubric dimension (1–5), flags, coverage and any error."""
+    rows = []
+    for result in results:
+        row: dict[str, Any] = {"line": result["line"], "candidate": result.get("candidate", ""),
+                               "question": " ".join(str(result.get("question", "")).split())[:120],
+                               "overall": result.get("overall")}
+        for dimension in result.get("dimensions", []):
+            row[dimension["name"]] = dimension["score"]
+        covered, missing = len(result.get("covered", [])), len(result.get("missing", []))
+        row["key points"] = f"{covered}/{covered + missing}" if "error" not in result else ""
+        row["flags"] = ", ".join(result.get("flags", []))
+        row["error"] = result.get("error", "")
+        rows.append(row)
+    return rows
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """The table as CSV (columns in first-seen order; cells that look like formulas are quoted inert)."""
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _inert_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _inert_cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value

@@ -1,0 +1,1 @@
+"""Recruiter question variants: generation along named axes, quality gates, review, saving to a bank file."""
