@@ -16,6 +16,7 @@ BENCHMARKS: list[list[str]] = [
     ["bench.eval_grader"],
     ["bench.eval_interviewer"],
     ["bench.bench_reports"],
+    ["bench.bench_variants"],
     ["bench.eval_asag"],
 ]
 
