@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -137,8 +138,6 @@ class PostgresServer:
         return self.url_for(name)
 
     def cleanup(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self.stop("immediate")
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass
         shutil.rmtree(self.root, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""The product against a real Chroma server (`chroma run`), selected by MOCKINTERVIEW_CHROMA_URL; server crash mid-session."""
+"""The product against a real Chroma server (`chroma run`) chosen by MOCKINTERVIEW_CHROMA_URL; a crash mid-session."""
 
 from __future__ import annotations
 
@@ -42,9 +42,6 @@ def env_for(chroma: ChromaServer, tmp: Path) -> dict[str, str]:
 
 def test_search_grade_and_scripted_session_against_the_server(server: ChromaServer, tmp_path: Path) -> None:
     env = env_for(server, tmp_path)
-    again = run_cli("ingest", "seeds", env=env)
-    assert "ingested" not in again.stdout and "unchanged" in again.stdout  # the server kept the fingerprints
-
     hits = json.loads(run_cli("search", "class imbalance in fraud detection", "--k", "3", "--json", env=env).stdout)
     assert len(hits) == 3 and any("fraud" in h["title"].lower() for h in hits)
 
