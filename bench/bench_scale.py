@@ -224,7 +224,9 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
 
 A synthetic bank of {r['bank_questions']:,} questions ({r['bank_files']} JSON bank files, {mb(r['bank_bytes'])}) from
 `bench/synthetic_bank.py`: templates for the four categories filled from a lexicon of companies, roles, product
-areas, metrics, models, methods and risks, each with a four-section reference answer.
+areas, metrics, models, methods and risks, each with a four-section reference answer. The loader keeps
+{full['questions']:,} distinct questions: a generated question whose text repeats another in the same file gets the
+same id and is stored once.
 
 **Ingest, real pipeline** (parse → split → MiniLM embeddings on the CPU → embedded Chroma, with the progress bar):
 measured on the first {ing['questions']:,} questions only, since embedding the whole bank this way takes far longer
