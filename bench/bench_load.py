@@ -132,6 +132,8 @@ def main() -> None:
                         "from Debian's postgresql package, as the integration tests do)")
     parser.add_argument("--store", type=Path, default=None, help="index directory (default: a fresh one of seeds/)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed per database run")
+    parser.add_argument("--no-cold-run", action="store_true", help="skip the first run, which measures a fresh "
+                        "process (its one-time start-up costs land on the first concurrent turns)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results")
     args = parser.parse_args()
 
@@ -142,9 +144,12 @@ def main() -> None:
     results: dict[str, Any] = {"questions_in_index": len(questions), "depth": args.depth, "runs": {}}
     server = None
     try:
-        for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
-            if name == "sqlite":
-                url = f"sqlite:///{work / 'sessions.db'}"
+        names = [d.strip() for d in args.databases.split(",") if d.strip()]
+        if not args.no_cold_run:
+            names.insert(0, "sqlite, fresh process")
+        for name in names:
+            if name.startswith("sqlite"):
+                url = f"sqlite:///{work / (name.replace(', ', '-').replace(' ', '-') + '.db')}"
             elif name == "postgres":
                 url = args.postgres_url or ""
                 if not url:
@@ -179,9 +184,10 @@ def markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"{r['problem_count']} | {r['timed_out']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['max_ms']:.0f} | "
         f"{r['wall_s']} |"
         for name, r in results["runs"].items())
+    cold = " --no-cold-run" if args.no_cold_run else ""
     return f"""## Many candidates at once
 
-`python -m bench.bench_load --candidates {args.candidates} --depth {args.depth} --databases {args.databases}`
+`python -m bench.bench_load --candidates {args.candidates} --depth {args.depth} --databases {args.databases}{cold}`
 
 {args.candidates} simulated candidates, one thread each, start together and run a whole scripted session (question,
 up to three answers to the interviewer's follow-ups, finish with grading) through one shared interviewer: one
@@ -194,6 +200,11 @@ messages, in order, for its own question and user, with a grade ("problems" coun
 | database | users | turns timed | turns stored | errors | problems | timed out | p50 ms | p95 ms | max ms | wall s |
 |---|---|---|---|---|---|---|---|---|---|---|
 {rows}
+
+The first row is the first load a fresh process serves (SQLite): one-time start-up work in the process lands on
+its first concurrent turns. The following rows run in the same process afterwards, each with its own database and
+a cold embedding cache. Without the fresh-process row, whichever database runs first shows the slow first turns
+(checked with `--no-cold-run --databases postgres,sqlite`), so the difference is the process, not the database.
 
 Latency is that of 20 sessions sharing the machine's cores at once (grading embeds each answer with MiniLM on the
 CPU), not of one candidate alone."""
