@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
-SYSTEM_PACKAGES := chromium poppler-utils
+SYSTEM_PACKAGES := chromium poppler-utils postgresql
 
 .PHONY: run test unit integration install index lint bench system-deps clean help
 
@@ -27,7 +27,7 @@ index: $(STAMP) ## Build the vector index from seeds/ if it is missing
 run: index ## Set up, build the index if missing, start the Streamlit app
 	$(BIN)/streamlit run bot/ui/app.py --server.headless true --server.port $(PORT)
 
-system-deps: ## Install the Debian packages the browser and PDF tests need (when missing)
+system-deps: ## Install the Debian packages the browser, PDF and PostgreSQL tests need (when missing)
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \

@@ -110,19 +110,18 @@ def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, top
     if session:
         console.print(f"Resuming session {session.id}.\n")
         show([t for t in session.turns if t.role == "interviewer"][-1:])
+        show(interviewer.catch_up(session.id))  # a reply lost to a failure mid-turn is given now
     else:
         chosen = interviewer.choose(user, wanted, count, topic)
         session, opening = interviewer.start(user, chosen, depth=depth, wanted=wanted)
         console.print(f"Session {session.id} · engine: {interviewer.phraser.engine} · type /finish to stop.\n")
         show(opening)
-    while True:
+    while interviewer.repo.load(session.id).status == "active":
         interviewer.prepare(session.id)  # the reference is embedded while the candidate reads the question
         text = Prompt.ask("[bold]You[/bold]")
         if text.strip() == "/finish":
             break
         show(interviewer.respond(session.id, text))
-        if interviewer.repo.load(session.id).status == "finished":
-            break
     final = interviewer.finish(session.id)
     for question_id, grade in final.grades.items():
         console.print(f"{question_id}: {grade.overall}/100 ({grade.engine})")

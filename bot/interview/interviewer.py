@@ -82,7 +82,20 @@ class Interviewer:
         intent = classify_message(text)
         self.repo.append_turn(session_id, Turn(role="candidate", kind=CANDIDATE_KIND[intent], text=text,  # type: ignore[arg-type]
                                                question_id=question_id))
+        return self._reply(session_id)
+
+    def catch_up(self, session_id: str) -> list[Turn]:
+        """Reply to the candidate's last message if its reply was never recorded (the store failed mid-turn)."""
         session = self.repo.load(session_id)
+        if session.status == "finished" or not session.turns or session.turns[-1].role != "candidate":
+            return []
+        return self._reply(session_id)
+
+    def _reply(self, session_id: str) -> list[Turn]:
+        """Decide, record and return the interviewer's reply to the candidate's last (already saved) message."""
+        session = self.repo.load(session_id)
+        question_id = session.turns[-1].question_id
+        intent = classify_message(session.turns[-1].text)
         question = self._question(question_id)
         answer = session.candidate_answer(question_id)
         grade = self.grading.grade(question, answer)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -12,6 +13,8 @@ import numpy as np
 from bot.domain.models import Chunk, Question, SearchHit
 
 Where = dict[str, Any]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class StoreError(RuntimeError):
@@ -34,6 +37,23 @@ class VectorStore(Protocol):
     def count_chunks(self) -> int: ...
 
 
+def _guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Turn any failure of the Chroma client inside a store method into a StoreError that says what to do."""
+    def wrap(method: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(method)
+        def inner(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(*args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as exc:
+                store = args[0]
+                assert isinstance(store, ChromaStore)
+                raise store.failure(action, exc) from exc
+        return inner
+    return wrap
+
+
 def _where(where: Where | None) -> Where | None:
     """Chroma wants `$and` for more than one condition."""
     if not where:
@@ -46,16 +66,32 @@ def _where(where: Where | None) -> Where | None:
 class ChromaStore:
     """Two Chroma collections: `<name>-chunks` (reference chunks) and `<name>-questions` (whole questions)."""
 
-    def __init__(self, client: Any, name: str, embedder_name: str, dim: int, reset: bool = False) -> None:
+    def __init__(self, client: Any, name: str, embedder_name: str, dim: int, reset: bool = False,
+                 location: str = "") -> None:
         self._client = client
+        self.location = location
         self._name = name
         self._embedder = embedder_name
         self._dim = dim
+        self._remote = location.startswith(("http://", "https://"))
+        self._connect(reset)
+
+    @_guarded("open")
+    def _connect(self, reset: bool) -> None:
         if reset:
             for collection in self._collection_names():
-                if collection in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
-                    client.delete_collection(collection)
+                if collection in {c if isinstance(c, str) else c.name for c in self._client.list_collections()}:
+                    self._client.delete_collection(collection)
         self._chunks, self._questions = (self._open(c) for c in self._collection_names())
+
+    def failure(self, action: str, exc: BaseException) -> StoreError:
+        """A StoreError for a failed `action`: an unreachable server, or a directory that cannot be written."""
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        if self._remote:
+            return StoreError(f"The Chroma server at {self.location} did not answer ({action}: {detail}). "
+                              "Start it again and retry; sessions are kept in the database.")
+        return StoreError(f"Cannot {action} the vector store in {self.location} ({detail}). Check that the "
+                          "directory exists, is writable and the disk is not full.")
 
     def _collection_names(self) -> tuple[str, str]:
         return f"{self._name}-chunks", f"{self._name}-questions"
@@ -82,7 +118,7 @@ class ChromaStore:
         except Exception as exc:
             where_ = url or str(path)
             raise StoreError(f"Cannot open the vector store at {where_}: {exc}") from exc
-        return cls(client, name, embedder_name, dim, reset=reset)
+        return cls(client, name, embedder_name, dim, reset=reset, location=url or str(path))
 
     def _open(self, collection: str) -> Any:
         meta = {"hnsw:space": "cosine", "embedder": self._embedder, "dim": self._dim}
@@ -95,6 +131,7 @@ class ChromaStore:
             )
         return existing
 
+    @_guarded("write to")
     def upsert(self, questions: list[Question], chunks: list[Chunk], question_vectors: np.ndarray,
                chunk_vectors: np.ndarray, source_path: str, file_hash: str) -> None:
         stamp = {"source_path": source_path, "file_hash": file_hash}
@@ -113,22 +150,27 @@ class ChromaStore:
                 metadatas=[{**_question_meta(q), **stamp} for q in questions],
             )
 
+    @_guarded("write to")
     def delete_source(self, source_path: str) -> None:
         for collection in (self._chunks, self._questions):
             collection.delete(where={"source_path": source_path})
 
+    @_guarded("read")
     def fingerprints(self) -> dict[str, str]:
         metas = self._questions.get(include=["metadatas"])["metadatas"] or []
         return {str(m["source_path"]): str(m["file_hash"]) for m in metas}
 
+    @_guarded("read")
     def questions(self) -> list[Question]:
         docs = self._questions.get(include=["documents"])["documents"] or []
         return sorted((Question.model_validate_json(d) for d in docs), key=lambda q: (q.source_file, q.id))
 
+    @_guarded("read")
     def question(self, question_id: str) -> Question | None:
         docs = self._questions.get(ids=[question_id], include=["documents"])["documents"] or []
         return Question.model_validate_json(docs[0]) if docs else None
 
+    @_guarded("search")
     def search_chunks(self, vector: np.ndarray, k: int = 5, where: Where | None = None) -> list[SearchHit]:
         result = self._chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=_where(where),
                                     include=["documents", "metadatas", "distances"])
@@ -138,12 +180,14 @@ class ChromaStore:
             for cid, doc, meta, dist in _rows(result)
         ]
 
+    @_guarded("search")
     def search_questions(self, vector: np.ndarray, k: int = 5,
                          where: Where | None = None) -> list[tuple[Question, float]]:
         result = self._questions.query(query_embeddings=[vector.tolist()], n_results=k, where=_where(where),
                                        include=["documents", "metadatas", "distances"])
         return [(Question.model_validate_json(doc), 1.0 - float(dist)) for _, doc, _, dist in _rows(result)]
 
+    @_guarded("read")
     def chunks_of(self, question_id: str) -> list[Chunk]:
         got = self._chunks.get(where={"question_id": question_id}, include=["documents", "metadatas"])
         chunks = [
@@ -152,6 +196,7 @@ class ChromaStore:
         ]
         return sorted(chunks, key=lambda c: c.id)
 
+    @_guarded("read")
     def count_chunks(self) -> int:
         return int(self._chunks.count())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -21,6 +22,8 @@ from bot.storage.errors import StorageError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _MIGRATION_ATTEMPTS = 3
+_MIGRATION_LOCK = threading.Lock()  # Alembic keeps its migration context in module globals: one upgrade at a time
+_PG_MIGRATION_LOCK_KEY = 7_301_920_415  # pg_advisory_xact_lock key: replicas starting together migrate in turn
 _RAW_PASSWORD = re.compile(r"(//[^/:@]*:)[^@/]*@")
 
 
@@ -121,10 +124,17 @@ def ensure_schema(engine: Engine) -> None:
     head = head_revision()
     if current_revision(engine) == head:  # also proves the database can be opened
         return
+    with _MIGRATION_LOCK:
+        _upgrade(engine, head)
+
+
+def _upgrade(engine: Engine, head: str) -> None:
     cfg = alembic_config()
     for attempt in range(_MIGRATION_ATTEMPTS):
         try:
             with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK_KEY})
                 if MigrationContext.configure(conn).get_current_revision() == head:
                     return
                 cfg.attributes["connection"] = conn
