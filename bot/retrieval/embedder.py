@@ -87,6 +87,7 @@ class LazyEmbedder:
         self.dim = dim
         self._factory = factory
         self._loaded: Embedder | None = None
+        self._loading = threading.Lock()  # concurrent first requests load the model once, not once each
 
     @property
     def loaded(self) -> bool:
@@ -96,7 +97,9 @@ class LazyEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._loaded is None:
-            self._loaded = self._factory()
+            with self._loading:
+                if self._loaded is None:
+                    self._loaded = self._factory()
         return self._loaded.embed(texts)
 
 
