@@ -385,6 +385,8 @@ def markdown_section(results: dict[str, Any]) -> str:
             "are easy and lift r, so r is also given without them.",
             "",
         ]
+    else:
+        lines += ["SAF: not evaluated in this run (`--no-saf`); run without it for the SAF figures.", ""]
     saf_cols = "saf_r" in results["ablation"][0]
     lines += ["Ablation (Mohler folds" + (", SAF `unseen_questions`: r on all answers, on submitted answers, and "
                                           "macro-F1)" if saf_cols else ")") + ":", "",
