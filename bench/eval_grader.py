@@ -17,8 +17,10 @@ import yaml
 
 from bench.report import ROOT, percentiles_ms, save
 from bot.domain.models import Question
+from bot.grading import alignment, coverage
 from bot.grading.service import GradingService
 from bot.ingest.pipeline import ingest
+from bot.retrieval.embedder import CachedEmbedder
 from bot.settings import Settings
 from bot.wiring import grading_service
 
@@ -100,6 +102,9 @@ def evaluate_consistency_and_speed(service: GradingService, cases: list[LadderCa
     repeats_identical = all(
         len({service.grade(c.question, c.answer).model_dump_json() for _ in range(5)}) == 1 for c in cases[:10]
     )
+    forget_embeddings(service)  # time answers the grader has not seen, as in an interview
+    for question in {c.question.id: c.question for c in cases}.values():
+        service.prepare(question)  # the app embeds the reference while the candidate reads the question
     timings = []
     for case in cases:
         started = time.perf_counter()
@@ -107,6 +112,14 @@ def evaluate_consistency_and_speed(service: GradingService, cases: list[LadderCa
         timings.append(time.perf_counter() - started)
     return {"identical_over_5_repeats": repeats_identical, "latency": percentiles_ms(timings),
             "throughput_per_s": round(len(timings) / sum(timings), 1), "n": len(timings)}
+
+
+def forget_embeddings(service: GradingService) -> None:
+    """Empty every vector cache (answers and references alike), so the next grades embed what they need afresh."""
+    alignment._vector_cache.clear()
+    coverage._reference_cache.clear()
+    if isinstance(service.embedder, CachedEmbedder):
+        service.embedder.clear()
 
 
 def seeded_grading_service(description: str | None) -> GradingService:
@@ -151,7 +164,8 @@ Command: `.venv/bin/python -m bench.eval_grader`
   vague answers: {inj['attacked']} attacked answers, **{inj['above_clean']} scored above their clean twin**,
   {inj['flagged']} flagged `suspected_injection`.
 - **Consistency**: 5 repeated grades identical: **{cs['identical_over_5_repeats']}**.
-- **Speed** (after model load, {cs['n']} grades, retrieval included): p50 **{cs['latency']['p50_ms']} ms**,
+- **Speed** (after model load, {cs['n']} grades of answers not seen before, references embedded beforehand as
+  the app does when it asks the question; retrieval included): p50 **{cs['latency']['p50_ms']} ms**,
   p95 **{cs['latency']['p95_ms']} ms**; {cs['throughput_per_s']} answers/s sequentially.
 """
 

@@ -20,6 +20,7 @@ from bot.retrieval.embedder import Embedder
 
 INJECTION_PENALTY = 10
 CURVE = 1.6
+OFF_TOPIC_COVERAGE = 0.35  # at or above this key-point coverage an answer is never off topic
 _NON_ANSWER = re.compile(
     r"\b(?:i (?:do not|don't|dont) (?:know|have (?:a |an |much |any )?(?:good )?(?:example|experience|story|idea))|"
     r"no idea|not (?:really )?sure|pass|skip|no comment|can'?t (?:answer|think of)|cannot answer|"
@@ -163,10 +164,9 @@ class GroundedGrader:
         elif len(words) < 20:
             flags.append("too_short")
             overall = min(overall, 40)
-        nearby = neighbours(_centroid(vectors)) if neighbours and len(vectors) else None
-        if "non_answer" not in flags and self._off_topic(reference, coverage, vectors, nearby):
+        if "non_answer" not in flags and self._off_topic(reference, coverage, clean_text, neighbours):
             flags.append("off_topic")
-            overall = min(overall, 15) * min(1.0, coverage.weighted / 0.35)
+            overall = min(overall, 15) * min(1.0, coverage.weighted / OFF_TOPIC_COVERAGE)
         return Grade(
             question_id=reference.question_id, rubric=rubric.name, overall=round(overall),
             dimensions=dimensions, covered=coverage.covered, missing=coverage.missing,
@@ -175,23 +175,17 @@ class GroundedGrader:
             notes=f"content {content:.2f}, coverage {coverage.weighted:.2f}",
         )
 
-    def _off_topic(self, reference: Reference, coverage: Coverage, vectors: np.ndarray,
-                   neighbours: list[SearchHit] | None) -> bool:
-        """Off topic: little of this reference is covered and the answer sits closer to another question's."""
-        if coverage.weighted >= 0.35 or not len(vectors):
+    def _off_topic(self, reference: Reference, coverage: Coverage, text: str, neighbours: Neighbours | None) -> bool:
+        """Off topic: little of this reference is covered and the answer sits closer to another question's.
+        (The answer is embedded whole for retrieval only when its coverage is low.)"""
+        if coverage.weighted >= OFF_TOPIC_COVERAGE or not text.strip():
             return False
-        own = [h.score for h in neighbours or [] if h.question_id == reference.question_id]
-        other = [h.score for h in neighbours or [] if h.question_id != reference.question_id]
-        if neighbours:
-            return bool(other) and (not own or max(other) > max(own) + 0.02)
-        return not coverage.covered and coverage.weighted < 0.1
-
-
-def _centroid(vectors: np.ndarray) -> np.ndarray:
-    """The answer's direction for retrieval: the normalised mean of its sentence vectors (no extra embedding)."""
-    mean = vectors.mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return mean / norm if norm else mean
+        nearby = neighbours(self.embedder.embed([text])[0]) if neighbours else []
+        if not nearby:
+            return not coverage.covered and coverage.weighted < 0.1
+        own = [h.score for h in nearby if h.question_id == reference.question_id]
+        other = [h.score for h in nearby if h.question_id != reference.question_id]
+        return bool(other) and (not own or max(other) > max(own) + 0.02)
 
 
 def _strengths(dimensions: list[DimensionScore]) -> list[str]:

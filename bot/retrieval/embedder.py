@@ -114,6 +114,10 @@ class CachedEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()  # a background warm-up may embed while a request does
 
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}
