@@ -120,14 +120,16 @@ class GroundedGrader:
         """Grade `answer`; `neighbours(vector)` retrieves index chunks near the answer (for the off-topic check).
 
         Text addressed to the grader is removed before scoring. When there was any, the answer is also scored with
-        it left in, the lower of the two is kept and a penalty applies: an attack can only cost points.
+        it left in and with only the grader-directed sentences removed (not their neighbours); the lowest of the
+        three is kept and a penalty applies: an attack can only cost points.
         """
         injection = scan(answer)
         result = self._grade_text(reference, rubric, injection.clean, answer, neighbours)
         if not injection.suspected:
             return result
-        as_sent = self._grade_text(reference, rubric, answer, answer, neighbours)
-        overall = max(0, min(result.overall, as_sent.overall) - INJECTION_PENALTY)
+        others = [self._grade_text(reference, rubric, text, answer, neighbours).overall
+                  for text in dict.fromkeys((answer, injection.narrow)) if text != injection.clean]
+        overall = max(0, min(result.overall, *others) - INJECTION_PENALTY)
         return result.model_copy(update={"overall": overall, "flags": ["suspected_injection", *result.flags]})
 
     def _grade_text(self, reference: Reference, rubric: Rubric, text: str, answer: str,

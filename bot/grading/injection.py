@@ -74,6 +74,7 @@ class InjectionScan:
 
     clean: str
     removed: list[str]
+    narrow: str = ""  # only the segments that address the grader removed (no neighbours): closer to the original
 
     @property
     def suspected(self) -> bool:
@@ -109,11 +110,12 @@ def scan(answer: str) -> InjectionScan:
     for segment in segments:
         repeats[segment.strip().lower()] = repeats.get(segment.strip().lower(), 0) + 1
     flagged = [bool(s.strip()) and (_suspicious(s) or repeats[s.strip().lower()] >= 3) for s in segments]
+    narrow = "".join(s for s, flag in zip(segments, flagged, strict=True) if not flag).strip()
     _spread(segments, flagged)
     kept: list[str] = []
     for segment, flag in zip(segments, flagged, strict=True):
         (removed if flag else kept).append(segment.strip() if flag else segment)
-    return InjectionScan(clean="".join(kept).strip(), removed=removed)
+    return InjectionScan(clean="".join(kept).strip(), removed=removed, narrow=narrow)
 
 
 def _spread(segments: list[str], flagged: list[bool]) -> None:
