@@ -48,12 +48,14 @@ def build_chat_model(settings: Settings, streaming: bool = False) -> Any | None:
     protect_logs(secrets_of(settings))
     key = settings.llm_api_key or SecretStr("not-needed")
     compatible = backend == "openai-compatible"
+    # `streaming=False` given explicitly would turn `.stream()` off too, so it is only passed when True
+    extra: dict[str, Any] = {"streaming": True} if streaming else {}
     return ChatOpenAI(
         model=settings.llm_model, base_url=settings.llm_base_url if compatible else None,
-        api_key=key, temperature=0, timeout=settings.llm_timeout, max_retries=0, streaming=streaming,
+        api_key=key, temperature=0, timeout=settings.llm_timeout, max_retries=0,
         stream_usage=True, max_completion_tokens=settings.llm_max_output_tokens,
         # many compatible servers (llama.cpp among them) only read the older `max_tokens`
-        extra_body={"max_tokens": settings.llm_max_output_tokens} if compatible else None,
+        extra_body={"max_tokens": settings.llm_max_output_tokens} if compatible else None, **extra,
     )
 
 
