@@ -184,9 +184,10 @@ class LLMClient:
 
     def _record(self, messages: list[Any], message: Any, text: str) -> Reply:
         reported = _usage_of(message)
-        prompt, completion = reported or (_prompt_tokens(messages), tokens.count(text))
+        estimate = _prompt_tokens(messages)
+        prompt, completion = reported or (estimate, tokens.count(text))
         meter.record_call(prompt, completion, self.pricing.cost(prompt, completion), self.budget.prompt,
-                          counted=reported is None)
+                          counted=reported is None, estimate=estimate)
         return Reply(text=text, prompt_tokens=prompt, completion_tokens=completion, counted=reported is None)
 
     def invoke(self, messages: list[Any], **kwargs: Any) -> Reply:

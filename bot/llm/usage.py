@@ -49,6 +49,7 @@ class Usage:
     counted: int = 0  # calls whose tokens were counted locally (the server reported no usage)
     budget: int = 0  # the largest prompt budget in force during these calls
     reasons: list[str] = field(default_factory=list)
+    per_call: list[tuple[int, int]] = field(default_factory=list)  # (prompt tokens used, our tiktoken estimate)
 
     @property
     def tokens(self) -> int:
@@ -87,11 +88,12 @@ def current() -> Usage | None:
 
 
 def record_call(prompt_tokens: int, completion_tokens: int, cost: float, budget: int = 0,
-                counted: bool = False) -> None:
+                counted: bool = False, estimate: int | None = None) -> None:
     usage = _CURRENT.get()
     if usage is not None:
         usage.add_call(prompt_tokens, completion_tokens, cost, counted)
         usage.budget = max(usage.budget, budget)
+        usage.per_call.append((prompt_tokens, prompt_tokens if estimate is None else estimate))
 
 
 def record_fallback(reason: str) -> None:
