@@ -146,3 +146,18 @@ def test_usage_is_priced_and_attributed_to_the_capturing_turn() -> None:
     assert spent.engine() == "grounded-fallback"
     assert Pricing.for_model("SmolLM2-135M").cost(1000, 1000) == 0.0
     assert Pricing.for_model("gpt-4o", input_per_mtok=1.0).input_per_mtok == 1.0
+
+
+def test_factory_builds_a_client_with_the_settings_and_hides_credentials() -> None:
+    from bot.llm.factory import build_client, describe_engine
+    from bot.settings import Settings
+
+    settings = Settings(llm="openai-compatible", llm_base_url="http://user:pw@127.0.0.1:9/v1", llm_model="tiny",
+                        llm_context_tokens=2048, llm_max_output_tokens=128, llm_max_retries=4,
+                        **{"OPENAI_API_KEY": KEY})  # type: ignore[arg-type]
+    built = build_client(settings)
+    assert built is not None and built.budget.prompt == int(2048 * 0.9) - 128
+    assert built.policy.max_retries == 4 and built.model.max_retries == 0  # our policy retries, not the SDK's
+    assert built.model.extra_body == {"max_tokens": 128} and built.secrets == (KEY,)
+    assert "pw" not in describe_engine(settings) and KEY not in repr(settings)
+    assert build_client(Settings(llm="none")) is None
