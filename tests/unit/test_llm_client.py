@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx2
 import openai
@@ -161,3 +162,12 @@ def test_factory_builds_a_client_with_the_settings_and_hides_credentials() -> No
     assert built.model.extra_body == {"max_tokens": 128} and built.secrets == (KEY,)
     assert "pw" not in describe_engine(settings) and KEY not in repr(settings)
     assert build_client(Settings(llm="none")) is None
+
+
+def test_a_missing_server_venv_names_the_command_that_builds_it(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.llm import local_server
+
+    monkeypatch.setenv("MOCKINTERVIEW_LLM_SERVER_VENV", str(tmp_path / "absent"))
+    with pytest.raises(local_server.ServerEnvMissing, match="make llm-server-env"):
+        local_server.start(tmp_path / "server.log")
