@@ -62,6 +62,17 @@ class Usage:
         self.calls += 1
         self.counted += int(counted)
 
+    def merge(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cost += other.cost
+        self.calls += other.calls
+        self.fallbacks += other.fallbacks
+        self.counted += other.counted
+        self.budget = max(self.budget, other.budget)
+        self.reasons.extend(other.reasons)
+        self.per_call.extend(other.per_call)
+
     def engine(self) -> str:
         """The engine to mark a turn with: a fallback wins, then the LLM, else the grounded engine."""
         if self.fallbacks:
@@ -74,13 +85,17 @@ _CURRENT: ContextVar[Usage | None] = ContextVar("mockinterview_llm_usage", defau
 
 @contextmanager
 def capture() -> Iterator[Usage]:
-    """Collect the usage of every LLM call made inside the block (nested blocks collect their own)."""
+    """Collect the usage of every LLM call made inside the block; a nested block's usage also counts in the
+    enclosing one when it ends."""
+    parent = _CURRENT.get()
     usage = Usage()
     token = _CURRENT.set(usage)
     try:
         yield usage
     finally:
         _CURRENT.reset(token)
+        if parent is not None:
+            parent.merge(usage)
 
 
 def current() -> Usage | None:

@@ -145,6 +145,10 @@ def test_usage_is_priced_and_attributed_to_the_capturing_turn() -> None:
     assert spent.completion_tokens == 3
     assert spent.cost == pytest.approx(3 * 0.60 / 1e6 + spent.prompt_tokens * 0.15 / 1e6)
     assert spent.engine() == "grounded-fallback"
+    with usage.capture() as outer:
+        with usage.capture() as inner:
+            client(["four words are here"])[0].invoke([])
+        assert inner.completion_tokens == 4 and outer.completion_tokens == 4  # counted in both
     assert Pricing.for_model("SmolLM2-135M").cost(1000, 1000) == 0.0
     assert Pricing.for_model("gpt-4o", input_per_mtok=1.0).input_per_mtok == 1.0
 
