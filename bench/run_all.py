@@ -17,6 +17,9 @@ BENCHMARKS: list[list[str]] = [
     ["bench.eval_interviewer"],
     ["bench.bench_reports"],
     ["bench.bench_variants"],
+    ["bench.bench_llm"],  # needs `make llm-server-env` (the local OpenAI-compatible server)
+    ["bench.bench_load"],
+    ["bench.bench_scale"],  # a 10,000-question bank: the longest after eval_asag
     ["bench.eval_asag"],
 ]
 

@@ -35,16 +35,22 @@ class Script(BaseModel):
     user: str = "scripted-candidate"
 
 
-def transcript(session: Session, question_id: str) -> dict[str, Any]:
+def transcript(session: Session, question_id: str, usage: tuple[int, float] = (0, 0.0)) -> dict[str, Any]:
     def turn(t: Turn) -> dict[str, Any]:
         item: dict[str, Any] = {"role": t.role, "kind": t.kind, "text": t.text}
         if t.target_key_point:
             item["target_key_point"] = t.target_key_point
+        if t.role == "interviewer":
+            item.update(engine=t.engine, prompt_tokens=t.prompt_tokens, completion_tokens=t.completion_tokens,
+                        cost=round(t.cost, 6))
         return item
 
     grade = session.grades.get(question_id)
     return {"session_id": session.id, "question_id": question_id, "turns": [turn(t) for t in session.turns],
-            "grade": grade.model_dump(mode="json") if grade else None}
+            "grade": grade.model_dump(mode="json") if grade else None,
+            "usage": {"tokens": usage[0], "cost": round(usage[1], 6),
+                      "prompt_tokens": sum(t.prompt_tokens for t in session.turns),
+                      "completion_tokens": sum(t.completion_tokens for t in session.turns)}}
 
 
 def run_script(interviewer: Interviewer, script: Script) -> dict[str, Any]:
@@ -55,7 +61,8 @@ def run_script(interviewer: Interviewer, script: Script) -> dict[str, Any]:
         if interviewer.repo.load(session.id).status == "finished":
             break
         interviewer.respond(session.id, message)
-    return transcript(interviewer.finish(session.id), question.id)
+    finished = interviewer.finish(session.id)
+    return transcript(finished, question.id, interviewer.repo.usage(session.id))
 
 
 def show(turns: list[Turn]) -> None:
@@ -125,4 +132,7 @@ def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, top
     final = interviewer.finish(session.id)
     for question_id, grade in final.grades.items():
         console.print(f"{question_id}: {grade.overall}/100 ({grade.engine})")
+    tokens, cost = interviewer.repo.usage(final.id)
+    if tokens:
+        console.print(f"LLM usage: {tokens} tokens, estimated ${cost:.4f}")
     console.print(f"Report: mockinterview report {final.id}")

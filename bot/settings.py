@@ -34,7 +34,14 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("MOCKINTERVIEW_LLM_API_KEY", "OPENAI_API_KEY")
     )
     llm_timeout: float = 60.0
-    llm_max_retries: int = 2
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_backoff_s: float = Field(default=0.5, ge=0, description="first retry delay; doubles on each retry")
+    llm_max_wait_s: float = Field(default=20.0, ge=0, description="cap on any one wait, Retry-After included")
+    llm_context_tokens: int = Field(default=8192, ge=512, description="the model's context window")
+    llm_max_output_tokens: int = Field(default=800, ge=16, description="tokens reserved for the reply")
+    llm_structured: Literal["auto", "json_schema", "json_object", "text"] = "auto"
+    llm_input_cost_per_mtok: float | None = Field(default=None, ge=0, description="USD per million prompt tokens")
+    llm_output_cost_per_mtok: float | None = Field(default=None, ge=0, description="USD per million reply tokens")
 
     def resolved_llm(self) -> str:
         """The LLM backend in force: `auto` means OpenAI when a key is set, a compatible server when a URL is set."""

@@ -7,7 +7,7 @@ from bot.grading.llm_judge import LLMJudge
 from bot.grading.service import GradingService
 from bot.interview.interviewer import Interviewer
 from bot.interview.phraser import LLMPhraser, TemplatePhraser
-from bot.llm.factory import build_chat_model
+from bot.llm.factory import build_chat_model, build_client
 from bot.retrieval.embedder import CachedEmbedder, Embedder, LazyEmbedder, MiniLMEmbedder, build_embedder
 from bot.retrieval.store import ChromaStore
 from bot.settings import Settings
@@ -39,16 +39,16 @@ def lazy_embedder(settings: Settings) -> LazyEmbedder:
 def grading_service(settings: Settings) -> GradingService:
     """The grading service with the configured store, embedder and (optional) LLM judge."""
     embedder = CachedEmbedder(lazy_embedder(settings))
-    model = build_chat_model(settings)
+    client = build_client(settings)
     return GradingService(store=open_store(settings, embedder), embedder=embedder,
-                          grounded=GroundedGrader(embedder), judge=LLMJudge(model) if model else None)
+                          grounded=GroundedGrader(embedder), judge=LLMJudge(client) if client else None)
 
 
 def interviewer_for(settings: Settings) -> Interviewer:
     """The interviewer with storage, grading and the phraser the configured engine calls for."""
-    model = build_chat_model(settings)
+    client = build_client(settings)
     return Interviewer(repo=SessionRepository(settings.database_url), grading=grading_service(settings),
-                       phraser=LLMPhraser(model) if model else TemplatePhraser())
+                       phraser=LLMPhraser(client) if client else TemplatePhraser())
 
 
 def variant_service(settings: Settings, grading: GradingService | None = None) -> VariantService:

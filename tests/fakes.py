@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 from bot.grading.text import content_tokens, stem
@@ -35,7 +37,9 @@ class HashingEmbedder:
 
 
 class ScriptedChatModel(BaseChatModel):
-    """A LangChain chat model that replies from a queue (strings, or exceptions to raise) and records prompts."""
+    """A LangChain chat model that replies from a queue (strings, or exceptions to raise) and records prompts.
+
+    `stream()` sends a reply word by word."""
 
     replies: list[Any] = Field(default_factory=list)
     prompts: list[list[BaseMessage]] = Field(default_factory=list)
@@ -53,3 +57,9 @@ class ScriptedChatModel(BaseChatModel):
         if isinstance(reply, Exception):
             raise reply
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=str(reply)))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        text = self._generate(messages, stop, run_manager, **kwargs).generations[0].text
+        for word in re.findall(r"\S+\s*|\s+", text):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word))

@@ -27,6 +27,9 @@ class Turn(BaseModel):
     question_id: str
     target_key_point: str | None = None
     engine: str = "grounded"
+    prompt_tokens: int = Field(default=0, ge=0)  # LLM tokens spent producing this turn (0 for the grounded engine)
+    completion_tokens: int = Field(default=0, ge=0)
+    cost: float = Field(default=0.0, ge=0)  # estimated, USD
     created_at: datetime = Field(default_factory=now)
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.grading.service import GradingService, QuestionNotFound
+from bot.llm import usage
 
 
 def grade_record(service: GradingService, record: Any) -> dict[str, Any]:
@@ -24,8 +25,12 @@ def grade_record(service: GradingService, record: Any) -> dict[str, Any]:
     if reference is not None and not isinstance(reference, str):
         raise ValueError("'reference' must be a string")
     target = service.resolve(question, allow_adhoc=bool(reference))
-    grade = service.grade(target, answer, reference_text=reference)
+    with usage.capture() as spent:
+        grade = service.grade(target, answer, reference_text=reference)
     result: dict[str, Any] = grade.model_dump()
+    if spent.calls:
+        result["usage"] = {"prompt_tokens": spent.prompt_tokens, "completion_tokens": spent.completion_tokens,
+                           "cost": round(spent.cost, 6), "prompt_budget": spent.budget}
     if "candidate" in record:
         result["candidate"] = record["candidate"]
     return result

@@ -8,11 +8,14 @@ from bot.domain.grade import DimensionScore, Grade, Rubric
 from bot.grading.grounded import verbatim
 from bot.grading.injection import scan
 from bot.grading.reference import Reference
+from bot.llm.budget import BudgetExceeded, Fitted, TokenBudget, count_messages
+from bot.llm.client import LLMClient
 from bot.llm.prompts import load_prompt
-from bot.llm.structured import StructuredOutputError, parse_reply, schema_hint
+from bot.llm.structured import StructuredOutputError, schema_hint
 
 MAX_LIFT = 10  # the LLM may raise the grounded overall by at most this many points
 LLM_WEIGHT = 0.5
+FILLED = frozenset({"question_id", "rubric", "engine", "notes", "flags"})  # fields we set, not the model
 
 
 def _rubric_text(rubric: Rubric) -> str:
@@ -23,47 +26,44 @@ def _rubric_text(rubric: Rubric) -> str:
     return "\n".join(lines)
 
 
-def judge_messages(reference: Reference, rubric: Rubric, answer: str, max_chunk_chars: int = 6000) -> list[Any]:
-    """The judge prompt: rubric, question, reference chunks and the (injection-scanned) answer in delimiters."""
+def judge_messages(reference: Reference, rubric: Rubric, answer: str,
+                   budget: TokenBudget | None = None) -> tuple[list[Any], Fitted]:
+    """The judge prompt: rubric, question, reference chunks and the (injection-scanned) answer in delimiters,
+    fitted to the token budget: the answer truncated with a marker, reference chunks kept by rank."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    chunks, used = [], 0
-    for point in reference.points:
-        block = f"[{point.citation.section}] {point.text.strip()}"
-        if used + len(block) > max_chunk_chars:
-            break
-        chunks.append(block)
-        used += len(block)
-    parts = load_prompt("judge").render(
-        rubric=_rubric_text(rubric), question=reference.question, reference_chunks="\n\n".join(chunks),
-        key_points="\n".join(f"- {p.key_point}" for p in reference.points),
-        answer=answer.replace("CANDIDATE_ANSWER", "CANDIDATE ANSWER"),
-        schema=schema_hint(Grade, exclude={"question_id", "rubric", "engine", "notes", "flags"}),
-    )
+    budget = budget or TokenBudget(context=8192, reserve=800)
+    template = load_prompt("judge")
+    ranked = sorted(reference.points, key=lambda p: -p.importance)
+    values = {
+        "rubric": _rubric_text(rubric), "question": reference.question,
+        "key_points": "\n".join(f"- {p.key_point}" for p in reference.points),
+        "schema": schema_hint(Grade, exclude=FILLED),
+    }
+    fixed = count_messages(template.render(**values, reference_chunks="", answer=""))
+    fitted = budget.fit(fixed, answer.replace("CANDIDATE_ANSWER", "CANDIDATE ANSWER"),
+                        [f"[{p.citation.section}] {p.text.strip()}" for p in ranked])
+    parts = template.render(**values, reference_chunks="\n\n".join(fitted.chunks), answer=fitted.answer)
     kinds = {"system": SystemMessage, "user": HumanMessage}
-    return [kinds[role](content=text) for role, text in parts]
+    return [kinds[role](content=text) for role, text in parts], fitted
 
 
 class LLMJudge:
     """Asks a chat model for a `Grade` at temperature 0; invalid output gets one retry, then raises."""
 
     def __init__(self, model: Any, attempts: int = 2) -> None:
-        self.model = model
+        self.client = LLMClient.wrap(model)
         self.attempts = attempts
 
     def grade(self, reference: Reference, rubric: Rubric, answer: str) -> Grade:
-        messages = judge_messages(reference, rubric, scan(answer).clean)
+        """The judge's grade; StructuredOutputError (with a redacted reason) when none can be had."""
+        try:
+            messages, _ = judge_messages(reference, rubric, scan(answer).clean, self.client.budget)
+        except BudgetExceeded as exc:
+            raise StructuredOutputError(str(exc)) from None
         defaults = {"question_id": reference.question_id, "rubric": rubric.name, "engine": "llm+grounded",
                     "flags": [], "notes": ""}
-        last: Exception | None = None
-        for _ in range(self.attempts):
-            try:
-                return parse_reply(self.model.invoke(messages), Grade, defaults)
-            except StructuredOutputError as exc:
-                last = exc
-            except Exception as exc:  # noqa: BLE001 - transport failures are handled like invalid output
-                last = StructuredOutputError(f"the model call failed: {type(exc).__name__}")
-        raise StructuredOutputError(str(last))
+        return self.client.structured(messages, Grade, defaults, attempts=self.attempts, exclude=FILLED)
 
 
 def blend(llm: Grade, grounded: Grade, rubric: Rubric, answer: str) -> Grade:

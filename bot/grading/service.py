@@ -10,6 +10,7 @@ from bot.grading.grounded import GroundedGrader
 from bot.grading.llm_judge import LLMJudge, blend, fallback
 from bot.grading.reference import Reference, adhoc_question, build_reference
 from bot.grading.rubrics import rubric_for
+from bot.llm import usage
 from bot.llm.structured import StructuredOutputError
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
@@ -73,5 +74,6 @@ class GradingService:
         try:
             judged = self.judge.grade(reference, rubric, answer)
         except StructuredOutputError as exc:
+            usage.record_fallback(f"grade: {exc}")
             return fallback(grounded, str(exc))
         return blend(judged, grounded, rubric, answer)

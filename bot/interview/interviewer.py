@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain.filters import QuestionFilter
@@ -13,6 +14,7 @@ from bot.domain.policy import Action, Target, classify_message, next_action
 from bot.grading.service import GradingService
 from bot.interview import phrasing
 from bot.interview.phraser import Phraser, TemplatePhraser
+from bot.llm import usage
 from bot.storage.repository import SessionRepository
 
 CANDIDATE_KIND = {"answer": "answer", "skip": "answer", "clarify": "clarification", "hint": "hint"}
@@ -73,8 +75,12 @@ class Interviewer:
         self.repo.append_turn(session.id, first)
         return self.repo.load(session.id), [first]
 
-    def respond(self, session_id: str, text: str) -> list[Turn]:
-        """Record the candidate's message, then decide and record the interviewer's reply turns."""
+    def respond(self, session_id: str, text: str, on_text: Callable[[str], None] | None = None) -> list[Turn]:
+        """Record the candidate's message, then decide and record the interviewer's reply turns.
+
+        `on_text` receives an LLM-worded follow-up as it streams (only text that passes the leak check); the
+        stored turn is the checked final text. The first reply turn carries the tokens, cost and engine of
+        the LLM calls made for it (a failed call means the grounded engine, marked `grounded-fallback`)."""
         session = self.repo.load(session_id)
         question_id = session.current_question_id
         if session.status == "finished" or question_id is None:
@@ -82,7 +88,7 @@ class Interviewer:
         intent = classify_message(text)
         self.repo.append_turn(session_id, Turn(role="candidate", kind=CANDIDATE_KIND[intent], text=text,  # type: ignore[arg-type]
                                                question_id=question_id))
-        return self._reply(session_id)
+        return self._reply(session_id, on_text)
 
     def catch_up(self, session_id: str) -> list[Turn]:
         """Reply to the candidate's last message if its reply was never recorded (the store failed mid-turn)."""
@@ -91,19 +97,25 @@ class Interviewer:
             return []
         return self._reply(session_id)
 
-    def _reply(self, session_id: str) -> list[Turn]:
+    def _reply(self, session_id: str, on_text: Callable[[str], None] | None = None) -> list[Turn]:
         """Decide, record and return the interviewer's reply to the candidate's last (already saved) message."""
         session = self.repo.load(session_id)
         question_id = session.turns[-1].question_id
         intent = classify_message(session.turns[-1].text)
         question = self._question(question_id)
         answer = session.candidate_answer(question_id)
-        grade = self.grading.grade(question, answer)
-        missing, weak = targets(grade)
-        probes = session.probes_asked(question_id)
-        action = next_action(intent, len(probes), session.config.depth, missing, weak,
-                             {t.target_key_point or "" for t in probes})
-        replies = self._act(session, question, action, grade, answer)
+        with usage.capture() as spent:
+            grade = self.grading.grade(question, answer)
+            missing, weak = targets(grade)
+            probes = session.probes_asked(question_id)
+            action = next_action(intent, len(probes), session.config.depth, missing, weak,
+                                 {t.target_key_point or "" for t in probes})
+            replies = self._act(session, question, action, grade, answer, on_text)
+        if spent.calls or spent.fallbacks:
+            replies[0] = replies[0].model_copy(update={
+                "engine": spent.engine(), "prompt_tokens": spent.prompt_tokens,
+                "completion_tokens": spent.completion_tokens, "cost": spent.cost})
+            self.repo.add_usage(session_id, spent.tokens, spent.cost)
         for turn in replies:
             self.repo.append_turn(session_id, turn)
         return replies
@@ -120,7 +132,11 @@ class Interviewer:
         for question_id in session.config.question_ids:
             answer = session.candidate_answer(question_id)
             if question_id not in session.grades and answer.strip():
-                self.repo.save_grade(session_id, question_id, self.grading.grade(self._question(question_id), answer))
+                with usage.capture() as spent:
+                    grade = self.grading.grade(self._question(question_id), answer)
+                self.repo.save_grade(session_id, question_id, grade)
+                if spent.calls:
+                    self.repo.add_usage(session_id, spent.tokens, spent.cost)
         self.repo.set_status(session_id, "finished")
         return self.repo.load(session_id)
 
@@ -130,11 +146,12 @@ class Interviewer:
             raise InterviewError(f"question {question_id} is no longer in the index; re-run ingest")
         return question
 
-    def _act(self, session: Session, question: Question, action: Action, grade: Grade, answer: str) -> list[Turn]:
+    def _act(self, session: Session, question: Question, action: Action, grade: Grade, answer: str,
+             on_text: Callable[[str], None] | None = None) -> list[Turn]:
         earlier = session.interviewer_texts()
         seed = f"{session.id}:{question.id}:{len(earlier)}"
         if action.kind == "probe" and action.target:
-            text = self.phraser.follow_up(question, action.target, answer, earlier, seed)
+            text = self.phraser.follow_up(question, action.target, answer, earlier, seed, on_text)
             engine = getattr(self.phraser, "last_engine", self.phraser.engine)
             return [Turn(role="interviewer", kind="follow_up", text=text, question_id=question.id,
                          target_key_point=action.target.key, engine=engine)]

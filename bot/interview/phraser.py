@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.domain.models import Question
 from bot.domain.policy import Target
 from bot.interview import phrasing
+from bot.llm import usage
+from bot.llm.budget import BudgetExceeded, count_messages
+from bot.llm.client import LLMClient, LLMUnavailable
 from bot.llm.prompts import load_prompt
-from bot.llm.structured import reply_text
+
+MAX_CHARS = 300
 
 
 class Phraser(Protocol):
@@ -16,7 +21,8 @@ class Phraser(Protocol):
 
     engine: str
 
-    def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str) -> str: ...
+    def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str,
+                  on_text: Callable[[str], None] | None = None) -> str: ...
 
 
 class TemplatePhraser:
@@ -24,7 +30,8 @@ class TemplatePhraser:
 
     engine = "grounded"
 
-    def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str) -> str:
+    def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str,
+                  on_text: Callable[[str], None] | None = None) -> str:
         text = phrasing.follow_up(target, seed, earlier)
         if phrasing.shared_run(text, question.reference_answer, question=question.question) is None:
             return text
@@ -32,29 +39,71 @@ class TemplatePhraser:
         return phrasing.follow_up(short, seed, earlier)
 
 
+class LeakGuard:
+    """Passes streamed text on only while it stays on its first line and shares no long run with the reference."""
+
+    def __init__(self, question: Question, sink: Callable[[str], None] | None) -> None:
+        self.question, self.sink = question, sink
+        self.buffer, self.shown, self.stopped = "", "", False
+
+    def feed(self, piece: str) -> None:
+        self.buffer += piece
+        if self.stopped or self.sink is None:
+            return
+        candidate = self.buffer.lstrip().lstrip('"').split("\n")[0]
+        if "\n" in self.buffer.lstrip() or len(candidate) > MAX_CHARS:
+            self.stopped = True
+        if phrasing.shared_run(candidate, self.question.reference_answer, question=self.question.question):
+            self.stopped = True
+            return
+        if len(candidate) > len(self.shown):
+            self.sink(candidate[len(self.shown):])
+            self.shown = candidate
+
+
 class LLMPhraser:
-    """An LLM phrases the follow-up from the same target; a leak, a repeat or a failure falls back to templates."""
+    """An LLM phrases the follow-up from the same target; a leak, a repeat or a failure falls back to templates.
+
+    With `on_text`, the reply is streamed as it arrives, but only while the leak check passes; the final text
+    is checked again before it is returned (and stored), and replaced by the template wording when it fails.
+    """
 
     def __init__(self, model: Any, fallback: Phraser | None = None) -> None:
-        self.model = model
+        self.client = LLMClient.wrap(model)
         self.fallback = fallback or TemplatePhraser()
         self.engine = "llm"
         self.last_engine = "llm"
 
-    def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str) -> str:
+    def messages(self, question: Question, target: Target, answer: str, earlier: list[str]) -> list[Any]:
+        """The follow-up prompt, the answer's older part cut (with a marker) to fit the token budget."""
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        parts = load_prompt("follow_up").render(
-            question=question.question, target=target.label, target_kind=target.kind.replace("_", " "),
-            answer=answer[-3000:], earlier="\n".join(f"- {e}" for e in earlier) or "(none)",
-        )
+        template = load_prompt("follow_up")
+        values = {"question": question.question, "target": target.label,
+                  "target_kind": target.kind.replace("_", " "),
+                  "earlier": "\n".join(f"- {e}" for e in earlier) or "(none)"}
+        fixed = count_messages(template.render(**values, answer=""))
+        fitted = self.client.budget.fit(fixed, answer, [], keep="tail")
         kinds = {"system": SystemMessage, "user": HumanMessage}
+        return [kinds[role](content=body) for role, body in template.render(**values, answer=fitted.answer)]
+
+    def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str,
+                  on_text: Callable[[str], None] | None = None) -> str:
+        guard = LeakGuard(question, on_text)
+        reason = ""
         try:
-            text = reply_text(self.model.invoke([kinds[role](content=body) for role, body in parts])).strip()
-        except Exception:  # noqa: BLE001 - any model failure means the grounded wording for this turn
-            text = ""
+            messages = self.messages(question, target, answer, earlier)
+            if on_text is None:
+                text = self.client.invoke(messages).text
+            else:
+                text = self.client.stream(messages, guard.feed).text
+        except (LLMUnavailable, BudgetExceeded) as exc:  # the grounded wording for this turn
+            text, reason = "", str(exc)
         text = text.strip().strip('"').split("\n")[0].strip()
-        acceptable = (10 <= len(text) <= 300 and text not in earlier
+        acceptable = (10 <= len(text) <= MAX_CHARS and text not in earlier
                       and phrasing.shared_run(text, question.reference_answer, question=question.question) is None)
         self.last_engine = "llm" if acceptable else "grounded-fallback"
-        return text if acceptable else self.fallback.follow_up(question, target, answer, earlier, seed)
+        if acceptable:
+            return text
+        usage.record_fallback(f"follow-up: {reason or 'the wording was rejected (leak, repeat or length)'}")
+        return self.fallback.follow_up(question, target, answer, earlier, seed)

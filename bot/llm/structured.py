@@ -49,9 +49,14 @@ def parse_reply(reply: Any, schema: type[T], defaults: dict[str, Any] | None = N
         raise StructuredOutputError(f"the reply does not match {schema.__name__}: {exc.error_count()} errors") from exc
 
 
-def schema_hint(schema: type[BaseModel], exclude: set[str]) -> str:
-    """A compact JSON schema of `schema` without the fields we fill ourselves, for the prompt."""
+def json_schema(schema: type[BaseModel], exclude: set[str] | frozenset[str]) -> dict[str, Any]:
+    """The JSON schema of `schema` without the fields we fill ourselves."""
     full = schema.model_json_schema()
     full["properties"] = {k: v for k, v in full.get("properties", {}).items() if k not in exclude}
     full["required"] = [k for k in full.get("required", []) if k not in exclude]
-    return json.dumps(full, separators=(",", ":"))
+    return full
+
+
+def schema_hint(schema: type[BaseModel], exclude: set[str] | frozenset[str]) -> str:
+    """A compact JSON schema of `schema` without the fields we fill ourselves, for the prompt."""
+    return json.dumps(json_schema(schema, exclude), separators=(",", ":"))

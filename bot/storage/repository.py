@@ -130,7 +130,8 @@ class SessionRepository:
                 db.add(TurnRow(session_id=session_id, seq=self._next_seq(db, session_id), role=turn.role,
                                kind=turn.kind, text=turn.text, question_id=turn.question_id,
                                target_key_point=turn.target_key_point, engine=turn.engine,
-                               created_at=turn.created_at))
+                               prompt_tokens=turn.prompt_tokens, completion_tokens=turn.completion_tokens,
+                               cost=turn.cost, created_at=turn.created_at))
         self._retrying("save a turn in", write)
 
     @staticmethod
@@ -183,7 +184,8 @@ class SessionRepository:
                 id=row.id, config=SessionConfig.model_validate(row.config), status=cast(Any, row.status),
                 created_at=row.created_at,
                 turns=[Turn(role=cast(Any, t.role), kind=cast(Any, t.kind), text=t.text, question_id=t.question_id,
-                            target_key_point=t.target_key_point, engine=t.engine, created_at=t.created_at)
+                            target_key_point=t.target_key_point, engine=t.engine, prompt_tokens=t.prompt_tokens,
+                            completion_tokens=t.completion_tokens, cost=t.cost, created_at=t.created_at)
                        for t in turns],
                 grades={g.question_id: Grade.model_validate(g.grade) for g in grades},
             )

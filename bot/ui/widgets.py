@@ -15,6 +15,10 @@ def chat_turn(turn: Turn, grade: Grade | None = None, title: str = "") -> None:
     """One message; an interviewer's feedback carries the score card of the question it closes."""
     with st.chat_message(ROLE[turn.role]):
         st.markdown(inert_markdown(turn.text))
+        if turn.role == "interviewer" and turn.engine != "grounded":
+            spent = turn.prompt_tokens + turn.completion_tokens
+            st.caption(f"{turn.engine} · {spent:,} tokens ({turn.prompt_tokens:,} prompt + "
+                       f"{turn.completion_tokens:,} reply) · est. ${turn.cost:.4f}" if spent else turn.engine)
         if grade is not None:
             score_card(grade, title)
 

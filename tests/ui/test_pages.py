@@ -229,3 +229,21 @@ def test_report_and_recruiter_pages_render_without_a_session(app_env: Interviewe
     assert report.title[0].value == "Report" and report.info
     recruiter = run(page="pages/recruiter.py")
     assert [h.value for h in recruiter.subheader] == ["Question variants", "Bulk grading"]
+
+
+def test_an_llm_follow_up_is_streamed_then_shown_from_the_stored_turn_with_its_usage(app_env: Interviewer) -> None:
+    from bot.interview.phraser import LLMPhraser, TemplatePhraser
+    from tests.fakes import ScriptedChatModel
+
+    follow_up = "How would you explain a blocked payment to a legal reviewer?"
+    app_env.phraser = LLMPhraser(ScriptedChatModel(replies=[follow_up]))
+    try:
+        app = run()
+        session_id = start(app, "lee", company="Acme", depth=1)
+        answer(app, PARTIAL)
+        assert plain(chat_texts(app)[-1]) == follow_up
+        assert any(c.value.startswith("llm · ") and "tokens" in c.value for c in app.caption)
+        assert any("LLM " in m.value and "tokens" in m.value for m in app.markdown)
+        assert app_env.repo.load(session_id).turns[-1].engine == "llm"
+    finally:
+        app_env.phraser = TemplatePhraser()

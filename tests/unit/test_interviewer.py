@@ -121,3 +121,39 @@ def test_llm_phrasing_is_used_unless_it_leaks_the_reference(interviewer: Intervi
     assert first.text.startswith("How would you explain a blocked payment") and first.engine == "llm"
     assert second.text != leak and second.engine == "grounded-fallback"
     assert shared_run(second.text, BANK[0]["reference_answer"]) is None
+
+
+def test_a_streamed_follow_up_shows_no_leak_and_stores_the_checked_text(interviewer: Interviewer) -> None:
+    leak = "Would you use cost-sensitive learning with class weights and threshold tuning on precision-recall curves?"
+    good = "How would you explain a blocked payment to a legal reviewer?"
+    interviewer.phraser = LLMPhraser(ScriptedChatModel(replies=[good, leak]))
+    session = fraud(interviewer, depth=2)
+    shown: list[str] = []
+    first = interviewer.respond(session.id, PARTIAL, on_text=shown.append)[0]
+    assert len(shown) > 3 and "".join(shown) == good == first.text and first.engine == "llm"
+    shown.clear()
+    second = interviewer.respond(session.id, "Not sure.", on_text=shown.append)[0]
+    assert shared_run("".join(shown), BANK[0]["reference_answer"]) is None  # streaming stopped before the leak
+    assert second.text != leak and second.engine == "grounded-fallback"
+    stored = [t for t in interviewer.repo.load(session.id).turns if t.kind == "follow_up"]
+    assert [t.text for t in stored] == [first.text, second.text]
+
+
+def test_llm_turns_record_tokens_and_a_failed_call_falls_back_without_losing_the_session(
+        interviewer: Interviewer) -> None:
+    import openai
+
+    from bot.llm.client import LLMClient, RetryPolicy
+
+    model = ScriptedChatModel(replies=["How would you explain a blocked payment to a legal reviewer?",
+                                       openai.APITimeoutError(request=None)])  # type: ignore[arg-type]
+    interviewer.phraser = LLMPhraser(LLMClient(model=model, policy=RetryPolicy(max_retries=0)))
+    session = fraud(interviewer, depth=2)
+    first = interviewer.respond(session.id, PARTIAL)[0]
+    assert first.engine == "llm" and first.prompt_tokens > 100 and first.completion_tokens > 5
+    second = interviewer.respond(session.id, "I'd add SHAP values.")[0]
+    assert second.engine == "grounded-fallback" and second.kind == "follow_up" and second.prompt_tokens == 0
+    loaded = interviewer.repo.load(session.id)
+    assert [t.engine for t in loaded.turns if t.role == "interviewer"][1:] == ["llm", "grounded-fallback"]
+    assert loaded.turns[2].prompt_tokens == first.prompt_tokens
+    assert interviewer.repo.usage(session.id)[0] == first.prompt_tokens + first.completion_tokens

@@ -12,6 +12,7 @@ from bot.retrieval.store import StoreError
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.ui import resources
 from bot.ui.state import SESSION_PARAM, chosen, inert_markdown, options
+from bot.ui.streaming import StreamedReply
 from bot.ui.widgets import conversation
 
 FAILURES = (InterviewError, QuestionNotFound, StoreError, StorageError)
@@ -76,8 +77,23 @@ except StorageError as exc:
     st.stop()
 
 active = session.status == "active" and session.current_question_id is not None
+titles = {q.id: q.title for q in questions}
 answer = st.chat_input("Your answer (you may also ask a clarifying question or for a hint)", disabled=not active)
-if answer and active:
+if answer and active and interviewer.phraser.engine == "llm":
+    # an LLM words the follow-up: stream what passes the leak check, then redraw from the stored (checked) turns
+    conversation(session, titles)
+    with st.chat_message("user"):
+        st.markdown(inert_markdown(answer))
+    reply = StreamedReply(interviewer, session.id, answer, resources.engine_lock())
+    with st.chat_message("assistant"), st.spinner("Reading your answer…"):
+        st.write_stream(reply.pieces())
+    try:
+        reply.result()
+    except FAILURES as exc:
+        st.error(inert_markdown(str(exc)))
+        st.stop()
+    st.rerun()
+elif answer and active:
     try:
         with st.spinner("Reading your answer…"), resources.engine_lock():
             interviewer.respond(session.id, answer)
@@ -90,8 +106,10 @@ if answer and active:
 total = len(session.config.question_ids)
 graded = len(session.grades)
 header, finish_column = st.columns([4, 1], vertical_alignment="center")
+tokens, cost = interviewer.repo.usage(session.id)
+spent = f" · LLM {tokens:,} tokens, est. ${cost:.4f}" if tokens else ""
 header.markdown(f"**{inert_markdown(session.config.user)}** · {graded} of {total} questions graded · "
-                f"follow-up depth {session.config.depth}")
+                f"follow-up depth {session.config.depth}{spent}")
 if finish_column.button("Finish", type="primary" if active else "secondary",
                         help="Grade what you have answered, close the interview and open the report."):
     if session.status == "active":
@@ -99,7 +117,7 @@ if finish_column.button("Finish", type="primary" if active else "secondary",
             interviewer.finish(session.id)
     st.switch_page(REPORT_PAGE, query_params={SESSION_PARAM: session.id})
 
-conversation(session, {q.id: q.title for q in questions})
+conversation(session, titles)
 if not active:
     st.success("This interview is finished.")
     st.page_link(REPORT_PAGE, label="Open the report", icon=":material/description:",

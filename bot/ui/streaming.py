@@ -1,0 +1,46 @@
+"""An interviewer reply produced in a worker thread, its leak-checked text streamed out as a generator."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+
+from bot.domain.interview import Turn
+from bot.interview.interviewer import Interviewer
+
+_DONE = object()
+
+
+class StreamedReply:
+    """Runs `interviewer.respond` in a thread; `pieces()` yields what streams (for `st.write_stream`), `result()`
+    returns the stored turns or raises what `respond` raised. The worker never touches Streamlit."""
+
+    def __init__(self, interviewer: Interviewer, session_id: str, text: str,
+                 lock: AbstractContextManager[object]) -> None:
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._turns: list[Turn] = []
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                with lock:
+                    self._turns = interviewer.respond(session_id, text, on_text=self._queue.put)
+            except BaseException as exc:  # noqa: BLE001 - handed to the page through result()
+                self._error = exc
+            finally:
+                self._queue.put(_DONE)
+
+        self._thread = threading.Thread(target=work, name="mockinterview-reply", daemon=True)
+        self._thread.start()
+
+    def pieces(self) -> Iterator[str]:
+        while (item := self._queue.get()) is not _DONE:
+            yield str(item)
+
+    def result(self) -> list[Turn]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._turns
