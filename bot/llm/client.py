@@ -35,6 +35,10 @@ class FormatRejected(LLMUnavailable):
     """The server refused the requested structured-output format."""
 
 
+class ReplyTruncated(LLMUnavailable):
+    """The reply hit the output-token limit (asking again at temperature 0 would only repeat it)."""
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with the given secrets and anything shaped like an API key or bearer token replaced by ***."""
     for secret in secrets:
@@ -174,6 +178,8 @@ class LLMClient:
         while True:
             try:
                 return call()
+            except ReplyTruncated:
+                raise
             except Exception as exc:  # noqa: BLE001 - classified below; never escapes unredacted
                 if formatted and rejects_format(exc):
                     raise FormatRejected(self._unavailable(exc, retry + 1).args[0]) from None
@@ -193,7 +199,17 @@ class LLMClient:
     def invoke(self, messages: list[Any], **kwargs: Any) -> Reply:
         """One reply, retried on transient failures; raises LLMUnavailable (redacted) when it cannot be had."""
         def call() -> Reply:
-            message = self.model.invoke(messages, **kwargs)
+            import openai
+
+            try:
+                message = self.model.invoke(messages, **kwargs)
+            except openai.LengthFinishReasonError as exc:  # the SDK's structured-output parser refuses a cut reply
+                spent = getattr(getattr(exc, "completion", None), "usage", None)
+                if spent is not None:
+                    prompt, completion = int(spent.prompt_tokens), int(spent.completion_tokens)
+                    meter.record_call(prompt, completion, self.pricing.cost(prompt, completion), self.budget.prompt,
+                                      estimate=_prompt_tokens(messages))
+                raise ReplyTruncated(f"the reply was cut at the {self.budget.reserve}-token output limit") from None
             return self._record(messages, message, reply_text(message))
         return self._retrying(call, formatted="response_format" in kwargs)
 
@@ -226,6 +242,8 @@ class LLMClient:
                     raise StructuredOutputError("the server rejects plain requests") from None
                 self.mode = MODES[MODES.index(self.mode) + 1]  # remembered for the next calls
                 continue
+            except ReplyTruncated as exc:
+                raise StructuredOutputError(str(exc)) from None
             except LLMUnavailable as exc:
                 raise StructuredOutputError(str(exc)) from None
             tries += 1

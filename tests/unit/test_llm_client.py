@@ -175,3 +175,17 @@ def test_a_missing_server_venv_names_the_command_that_builds_it(tmp_path: Path,
     monkeypatch.setenv("MOCKINTERVIEW_LLM_SERVER_VENV", str(tmp_path / "absent"))
     with pytest.raises(local_server.ServerEnvMissing, match="make llm-server-env"):
         local_server.start(tmp_path / "server.log")
+
+
+def test_a_reply_cut_at_the_length_limit_is_counted_and_not_asked_again() -> None:
+    from openai.types import CompletionUsage
+    from openai.types.chat import ChatCompletion
+
+    cut = ChatCompletion.model_validate({
+        "id": "c", "object": "chat.completion", "created": 0, "model": "m",
+        "choices": [{"index": 0, "finish_reason": "length", "message": {"role": "assistant", "content": '{"sc'}}],
+        "usage": CompletionUsage(prompt_tokens=900, completion_tokens=256, total_tokens=1156).model_dump()})
+    llm, model, waits = client([openai.LengthFinishReasonError(completion=cut), '{"score": 1, "reason": "x"}'])
+    with usage.capture() as spent, pytest.raises(StructuredOutputError, match="output limit"):
+        llm.structured([], Answer)
+    assert spent.prompt_tokens == 900 and spent.completion_tokens == 256 and waits == [] and len(model.prompts) == 1
