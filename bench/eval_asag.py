@@ -27,7 +27,7 @@ from bot.grading.alignment import (
     warm_reference,
 )
 
-MODEL_FEATURES = ("chunk_recall", "sent_recall", "exact_recall", "cos_bag", "log_words")
+MODEL_FEATURES = ("sent_recall", "exact_recall", "cos_bag", "log_words")
 LAMBDAS = (1.0, 3.0, 10.0, 30.0, 100.0)
 K_FOLDS, SEED = 10, 0
 COMMAND = "PYTHONPATH=. python -m bench.eval_asag"
@@ -204,6 +204,10 @@ ABLATION: list[tuple[str, tuple[str, ...], str]] = [
     ("phrase coverage only (5-word windows)", ("chunk_recall",), "logistic"),
     ("**shipped: " + ", ".join(MODEL_FEATURES) + "**", MODEL_FEATURES, "logistic"),
     *[(f"shipped − {n}", tuple(m for m in MODEL_FEATURES if m != n), "logistic") for n in MODEL_FEATURES],
+    ("shipped + phrase coverage (5-word windows: one more embedding pass per answer)",
+     (*MODEL_FEATURES, "chunk_recall"), "logistic"),
+    ("shipped, mean sentence vector for the bag of words (no extra embedding pass)", _swap("cos_bag", "cos_mean"),
+     "logistic"),
     ("shipped, word-embedding alignment recall for exact_recall", _swap("exact_recall", "align_recall"), "logistic"),
     ("shipped + word-embedding alignment recall", (*MODEL_FEATURES, "align_recall"), "logistic"),
     ("shipped, linear ridge instead of the logistic link", MODEL_FEATURES, "linear"),

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
 
     embedder: Literal["minilm", "openai"] = "minilm"
     openai_embedding_model: str = "text-embedding-3-small"
+    embed_precision: Literal["auto", "fp32", "bf16"] = Field(
+        default="auto", description="MiniLM arithmetic: auto = bfloat16 on CPUs with AMX, else float32")
     chunk_tokens: int = Field(default=300, ge=50, le=2000)
     chunk_overlap: int = Field(default=40, ge=0, le=500)
     max_file_mb: float = 5.0

@@ -112,6 +112,15 @@ def _align(a: _Side, r: _Side, vec: Mapping[str, np.ndarray] | None) -> dict[str
     return out
 
 
+def _mean_cosine(r_vecs: np.ndarray, a_vecs: np.ndarray) -> float:
+    """Cosine of the two sides' mean sentence vectors: the whole-text similarity without embedding it whole."""
+    if not len(r_vecs) or not len(a_vecs):
+        return 0.0
+    r, a = r_vecs.mean(axis=0), a_vecs.mean(axis=0)
+    norm = float(np.linalg.norm(r) * np.linalg.norm(a))
+    return float(r @ a) / norm if norm > 0 else 0.0
+
+
 def _best(r_vecs: np.ndarray, a_vecs: np.ndarray, name: str) -> dict[str, float]:
     """Each reference item's best cosine in the answer, averaged (recall), and the converse (precision)."""
     if not len(r_vecs) or not len(a_vecs):
@@ -184,6 +193,7 @@ def content_features(answer: str, reference: str, embedder: TextEmbedder, questi
         feats["cos_bag"] = float(vec[a.bag] @ vec[r.bag]) if a.words else 0.0
     feats.update(_align(a, r, vec if word_vectors else None))
     feats.update(_best(stack(r.pieces), stack(a.pieces), "sent"))
+    feats["cos_mean"] = _mean_cosine(stack(r.pieces), stack(a.pieces))
     if needed & set(CHUNK_FEATURES):
         feats.update(_best(stack(r.chunks), stack(a.chunks), "chunk"))
     best_r = (stack(r.pieces) @ stack(a.pieces).T).max(axis=1) if a.pieces else np.zeros(1)
@@ -193,8 +203,8 @@ def content_features(answer: str, reference: str, embedder: TextEmbedder, questi
 
 WORD_VECTOR_FEATURES = ("align_recall", "align_precision", "align_f1")
 FEATURES: tuple[str, ...] = (
-    "cos_bag", "log_words", "log_len_ratio", "question_share", "exact_recall", "exact_precision", "sent_recall",
-    "sent_precision", "chunk_recall", "chunk_precision", "sent_coverage_soft", *WORD_VECTOR_FEATURES,
+    "cos_bag", "cos_mean", "log_words", "log_len_ratio", "question_share", "exact_recall", "exact_precision",
+    "sent_recall", "sent_precision", "chunk_recall", "chunk_precision", "sent_coverage_soft", *WORD_VECTOR_FEATURES,
 )  # fmt: skip
 
 

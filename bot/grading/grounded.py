@@ -135,7 +135,7 @@ class GroundedGrader:
     def _grade_text(self, reference: Reference, rubric: Rubric, text: str, answer: str,
                     neighbours: Neighbours | None) -> Grade:
         flags: list[str] = []
-        raw_sentences = sentences(text, min_tokens=1)
+        raw_sentences = sentences(text)
         unique, repeated = _dedupe(raw_sentences)
         if repeated > 0.3:
             flags.append("padding")
@@ -166,7 +166,7 @@ class GroundedGrader:
         elif len(words) < 20:
             flags.append("too_short")
             overall = min(overall, 40)
-        if "non_answer" not in flags and self._off_topic(reference, coverage, clean_text, neighbours):
+        if "non_answer" not in flags and self._off_topic(reference, coverage, vectors, neighbours):
             flags.append("off_topic")
             overall = min(overall, 15) * min(1.0, coverage.weighted / OFF_TOPIC_COVERAGE)
         return Grade(
@@ -177,12 +177,15 @@ class GroundedGrader:
             notes=f"content {content:.2f}, coverage {coverage.weighted:.2f}",
         )
 
-    def _off_topic(self, reference: Reference, coverage: Coverage, text: str, neighbours: Neighbours | None) -> bool:
+    @staticmethod
+    def _off_topic(reference: Reference, coverage: Coverage, vectors: np.ndarray,
+                   neighbours: Neighbours | None) -> bool:
         """Off topic: little of this reference is covered and the answer sits closer to another question's.
-        (The answer is embedded whole for retrieval only when its coverage is low.)"""
-        if coverage.weighted >= OFF_TOPIC_COVERAGE or not text.strip():
+        (The answer is looked up by the mean of its sentence vectors, which are already at hand.)"""
+        if coverage.weighted >= OFF_TOPIC_COVERAGE or not len(vectors):
             return False
-        nearby = neighbours(self.embedder.embed([text])[0]) if neighbours else []
+        mean = vectors.mean(axis=0)
+        nearby = neighbours(mean / max(float(np.linalg.norm(mean)), 1e-9)) if neighbours else []
         if not nearby:
             return not coverage.covered and coverage.weighted < 0.1
         own = [h.score for h in nearby if h.question_id == reference.question_id]
