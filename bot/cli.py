@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.cli_output import console, errors, fail, settings_for
 from bot.cli_practice import practice
 from bot.cli_report import report
 from bot.cli_variants import variants
@@ -26,23 +26,10 @@ from bot.wiring import grading_service, lazy_embedder, open_store
 
 app = typer.Typer(help="Mock interviewer for data science, analytics and PM interviews.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode=None)
-console = Console()
-errors = Console(stderr=True)
 
 StoreOption = Annotated[Path | None, typer.Option("--store", help="Chroma index directory (default: vectorstore/, "
                                                   "or MOCKINTERVIEW_STORE).", envvar="MOCKINTERVIEW_STORE")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def settings_for(store: Path | None) -> Settings:
-    """Settings from the environment, with the command-line store directory taking precedence."""
-    settings = Settings()
-    return settings.model_copy(update={"store": store}) if store else settings
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 @app.command("ingest")

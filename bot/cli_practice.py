@@ -9,21 +9,17 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel, Field, ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Prompt
 
+from bot.cli_output import console, fail, settings_for
 from bot.domain.filters import QuestionFilter
 from bot.domain.interview import Session, Turn
 from bot.grading.service import QuestionNotFound
 from bot.interview.interviewer import Interviewer, InterviewError
 from bot.retrieval.store import StoreError
-from bot.settings import Settings
 from bot.storage.errors import StorageError
 from bot.wiring import interviewer_for
-
-console = Console()
-errors = Console(stderr=True)
 
 
 class Script(BaseModel):
@@ -87,17 +83,14 @@ def practice(
                                                help="Chroma index directory.")] = None,
 ) -> None:
     """Practise an interview: questions from the bank, follow-ups on what you missed, a grade per question."""
-    settings = Settings()
-    if store:
-        settings = settings.model_copy(update={"store": store})
+    settings = settings_for(store)
     try:
         interviewer = interviewer_for(settings)
         if script is not None:
             try:
                 plan = Script.model_validate_json(script.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, ValidationError) as exc:
-                errors.print(f"[red]Error:[/red] invalid script {script}: {exc}", highlight=False)
-                raise typer.Exit(2) from exc
+                raise fail(f"invalid script {script}: {exc}", 2) from exc
             result = run_script(interviewer, plan)
             if as_json:
                 sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
@@ -107,8 +100,7 @@ def practice(
         interactive(interviewer, user, QuestionFilter(company=company, role=role, category=category,
                                                       difficulty=difficulty), topic, questions, depth, resume)
     except (InterviewError, QuestionNotFound, StoreError, StorageError) as exc:
-        errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc)) from exc
 
 
 def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, topic: str | None, count: int,

@@ -8,30 +8,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from bot.cli_output import console, fail, settings_for
 from bot.reports.service import report_bytes
 from bot.retrieval.store import StoreError
-from bot.settings import Settings
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.storage.repository import SessionRepository
 from bot.storage.schema import describe_url
 from bot.wiring import open_store
-
-console = Console()
-errors = Console(stderr=True)
 
 
 class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     pdf = "pdf"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(code)
 
 
 def report(
@@ -44,19 +34,17 @@ def report(
 ) -> None:
     """Write the feedback report of a session: scores, radar chart, quotes, citations and a practice plan."""
     if out == "-" and fmt is ReportFormat.pdf:
-        raise _fail("a PDF cannot be written to stdout; give --out FILE.", 2)
-    settings = Settings()
-    if store:
-        settings = settings.model_copy(update={"store": store})
+        raise fail("a PDF cannot be written to stdout; give --out FILE.", 2)
+    settings = settings_for(store)
     repo = None
     try:
         repo = SessionRepository(settings.database_url)
         data = report_bytes(session_id.strip(), repo, open_store(settings), fmt.value)
     except SessionNotFound as exc:
-        raise _fail(f"no interview session with id {session_id!r} in {describe_url(settings.database_url)} "
+        raise fail(f"no interview session with id {session_id!r} in {describe_url(settings.database_url)} "
                     "(the id is printed when a practice session starts).") from exc
     except (StoreError, StorageError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         if repo is not None:
             repo.close()
@@ -68,5 +56,5 @@ def report(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     except OSError as exc:
-        raise _fail(f"cannot write {target}: {exc}") from exc
+        raise fail(f"cannot write {target}: {exc}") from exc
     console.print(str(target), highlight=False, soft_wrap=True)

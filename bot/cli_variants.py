@@ -9,34 +9,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.cli_output import console, errors, fail, settings_for
 from bot.domain.filters import QuestionFilter
 from bot.domain.models import Question
 from bot.grading.service import QuestionNotFound
 from bot.retrieval.store import StoreError
-from bot.settings import Settings
 from bot.variants.bank import VariantSaveError
 from bot.variants.models import AXIS_LABELS, UnknownAxis, parse_axes
 from bot.variants.service import MAX_VARIANTS, GenerationResult, VariantService
 from bot.wiring import variant_service
-
-console = Console()
-errors = Console(stderr=True)
 
 
 class Engine(StrEnum):
     auto = "auto"
     grounded = "grounded"
     llm = "llm"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(code)
 
 
 def result_payload(result: GenerationResult) -> dict[str, Any]:
@@ -75,14 +66,14 @@ def _parents(service: VariantService, id_or_text: str | None, wanted: QuestionFi
              everything: bool) -> list[Question]:
     if id_or_text is not None:
         if wanted.as_dict() or everything:
-            raise _fail("give a question, or a filter/--all for batch mode, not both.", 2)
+            raise fail("give a question, or a filter/--all for batch mode, not both.", 2)
         return [service.resolve(id_or_text)]
     if not wanted.as_dict() and not everything:
-        raise _fail("give a question id or text, or select questions with --company/--role/--category/--difficulty "
+        raise fail("give a question id or text, or select questions with --company/--role/--category/--difficulty "
                     "(or --all).", 2)
     found = [q for q in service.grading.store.questions() if wanted.matches(q)]
     if not found:
-        raise _fail(f"no indexed question matches {wanted.as_dict() or 'the index (is it empty?)'}.")
+        raise fail(f"no indexed question matches {wanted.as_dict() or 'the index (is it empty?)'}.")
     return found
 
 
@@ -112,9 +103,10 @@ def variants(
     try:
         axes = parse_axes(axis)
     except UnknownAxis as exc:
-        raise _fail(str(exc), 2) from exc
-    settings = Settings()
-    settings = settings.model_copy(update={k: v for k, v in (("store", store), ("variants_dir", out_dir)) if v})
+        raise fail(str(exc), 2) from exc
+    settings = settings_for(store)
+    if out_dir:
+        settings = settings.model_copy(update={"variants_dir": out_dir})
     wanted = QuestionFilter(company=company, role=role, category=category, difficulty=difficulty)
     try:
         service = variant_service(settings)
@@ -122,7 +114,7 @@ def variants(
         results = _generate(service, parents, count, axes, engine, seed, batch=id_or_text is None)
         saved = [_save(service, r, as_json) for r in results] if save else []
     except (QuestionNotFound, StoreError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if as_json:
         payload = [result_payload(r) for r in results]
         for item, outcome in zip(payload, saved, strict=False):
@@ -155,7 +147,7 @@ def _save(service: VariantService, result: GenerationResult, quiet: bool) -> dic
     try:
         outcome = service.save([g.variant for g in result.kept])
     except VariantSaveError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     ids = [q.id for q in outcome.saved.questions]
     if not quiet:
         errors.print(f"Saved {outcome.saved.added} new variant(s) of {result.parent.id} to {outcome.saved.path} "
