@@ -22,8 +22,8 @@ class AnswerSection(BaseModel):
     text: str
 
 
-class Question(BaseModel):
-    """One interview question with its reference answer, as parsed from a bank file."""
+class QuestionSummary(BaseModel):
+    """What identifies a question to a candidate, without its text or reference answer."""
 
     id: str
     title: str
@@ -31,6 +31,14 @@ class Question(BaseModel):
     role: str = ""
     category: str = ""
     difficulty: str = ""
+
+    def summary(self) -> QuestionSummary:
+        return QuestionSummary.model_validate(self.model_dump(include=set(QuestionSummary.model_fields)))
+
+
+class Question(QuestionSummary):
+    """One interview question with its reference answer, as parsed from a bank file."""
+
     level: str = ""
     interview_round: str = ""
     team: str = ""

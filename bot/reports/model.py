@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from bot.domain.grade import Citation, DimensionScore, Grade, Rubric
 from bot.domain.interview import Session, Turn
-from bot.domain.models import Question
+from bot.domain.models import Question, QuestionSummary
 from bot.grading.rubrics import DEFAULT_RUBRIC, load_rubrics, rubric_for
 from bot.storage.repository import DimensionPoint
 
@@ -95,15 +95,6 @@ class DimensionSummary(BaseModel):
         return f"{self.name}: {self.earlier_mean:.1f} → {self.mean:.1f} {self.arrow}"
 
 
-class SuggestedQuestion(BaseModel):
-    id: str
-    title: str
-    company: str = ""
-    role: str = ""
-    category: str = ""
-    difficulty: str = ""
-
-
 class PracticeItem(BaseModel):
     """One step of the practice plan: a weak dimension, why, what a 5 looks like, and questions to try next."""
 
@@ -112,7 +103,7 @@ class PracticeItem(BaseModel):
     mean: float
     weakest: str = ""
     target: str = ""
-    questions: list[SuggestedQuestion] = Field(default_factory=list)
+    questions: list[QuestionSummary] = Field(default_factory=list)
 
 
 class Report(BaseModel):
@@ -277,8 +268,7 @@ def _plan(session: Session, dimensions: list[DimensionSummary], history: list[Di
             key=dim.key, name=dim.name, mean=dim.mean,
             weakest=f"Lowest on “{title}”: {worst.score}/5 — {_MEASURED.sub('', worst.justification)}",
             target=anchors.get(5, ""),
-            questions=[SuggestedQuestion(id=q.id, title=q.title, company=q.company, role=q.role, category=q.category,
-                                         difficulty=q.difficulty) for q in picks]))
+            questions=[q.summary() for q in picks]))
     return items
 
 
@@ -304,5 +294,5 @@ def build_report(session: Session, questions: dict[str, Question], history: list
     )
 
 
-__all__ = ["FLAG_TEXT", "DimensionSummary", "PracticeItem", "QuestionReport", "Report", "SuggestedQuestion",
+__all__ = ["FLAG_TEXT", "DimensionSummary", "PracticeItem", "QuestionReport", "Report",
            "TranscriptEntry", "build_report", "cite", "describe_engines"]
