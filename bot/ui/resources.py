@@ -9,6 +9,7 @@ import threading
 
 import streamlit as st
 
+from bot.domain.interview import Session
 from bot.interview.interviewer import Interviewer
 from bot.retrieval.store import VectorStore
 from bot.settings import Settings
@@ -131,6 +132,18 @@ def sync_session_with_url() -> None:
         state.candidate = session.config.user
     elif state.session_id and not requested:
         st.query_params[SESSION_PARAM] = state.session_id
+
+
+def open_session_or_stop(gone: str) -> Session:
+    """The open session, loaded; if it no longer exists (`gone` is shown) or cannot be read, the page stops there."""
+    try:
+        return interviewer().repo.load(str(ui_state().session_id))
+    except SessionNotFound:
+        open_session(None)
+        st.warning(gone)
+    except StorageError as exc:
+        st.error(str(exc))
+    st.stop()
 
 
 def open_session(session_id: str | None) -> None:

@@ -9,7 +9,7 @@ from bot.grading.service import QuestionNotFound
 from bot.interview.interviewer import InterviewError
 from bot.llm.factory import describe_engine
 from bot.retrieval.store import StoreError
-from bot.storage.errors import SessionNotFound, StorageError
+from bot.storage.errors import StorageError
 from bot.ui import resources
 from bot.ui.state import SESSION_PARAM, chosen, inert_markdown, options
 from bot.ui.streaming import StreamedReply
@@ -66,15 +66,7 @@ if not state.session_id:
     st.info("Choose what to practise in the sidebar, then press **Start interview**.")
     st.stop()
 
-try:
-    session = interviewer.repo.load(state.session_id)
-except SessionNotFound:
-    resources.open_session(None)
-    st.warning("That interview session no longer exists. Start a new one.")
-    st.stop()
-except StorageError as exc:
-    st.error(str(exc))
-    st.stop()
+session = resources.open_session_or_stop("That interview session no longer exists. Start a new one.")
 
 active = session.status == "active" and session.current_question_id is not None
 titles = {q.id: q.title for q in questions}

@@ -21,15 +21,7 @@ if not state.session_id:
     st.info("No interview is open. Start one on the Practice page, or open a past session from the History page.")
     st.stop()
 interviewer = resources.interviewer()
-try:
-    session = interviewer.repo.load(state.session_id)
-except SessionNotFound:
-    resources.open_session(None)
-    st.warning("That interview session no longer exists.")
-    st.stop()
-except StorageError as exc:
-    st.error(str(exc))
-    st.stop()
+session = resources.open_session_or_stop("That interview session no longer exists.")
 
 started = session.created_at.strftime("%Y-%m-%d %H:%M")
 st.caption(f"{inert_markdown(session.config.user)} · started {started} UTC · {session.status} · session {session.id}")
