@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from bot.domain.filters import QuestionFilter
@@ -161,6 +162,22 @@ def test_a_link_with_an_unknown_or_malformed_session_is_refused(app_env: Intervi
         app = run({"session": bad})
         assert app.warning and "session" not in app.query_params
         assert not app.chat_message
+
+
+def test_a_session_deleted_while_open_is_forgotten_on_both_pages(app_env: Interviewer) -> None:
+    for page, path in (("Practice interview", None), ("Report", "pages/report.py")):
+        question = app_env.choose("cy", QuestionFilter(company="Globex"), 1)[0]
+        session, _ = app_env.start("cy", [question], depth=1)
+        app = run({"session": session.id}, page=path)
+        assert app.title[0].value == page and not any("no longer exists" in w.value for w in app.warning)
+        with app_env.repo.engine.begin() as connection:  # removed behind the page's back
+            for table in ("grades", "turns", "sessions"):
+                column = "id" if table == "sessions" else "session_id"
+                connection.execute(text(f"DELETE FROM {table} WHERE {column} = :id"), {"id": session.id})
+        app.run()
+        assert not app.exception, [e.message for e in app.exception]
+        assert any("no longer exists" in w.value for w in app.warning)
+        assert "session" not in app.query_params and not app.chat_message
 
 
 def test_candidate_text_is_rendered_inert(app_env: Interviewer) -> None:
