@@ -135,20 +135,20 @@ class ChromaStore:
     def upsert(self, questions: list[Question], chunks: list[Chunk], question_vectors: np.ndarray,
                chunk_vectors: np.ndarray, source_path: str, file_hash: str) -> None:
         stamp = {"source_path": source_path, "file_hash": file_hash}
-        if chunks:
-            self._chunks.upsert(
-                ids=[c.id for c in chunks],
-                embeddings=chunk_vectors.tolist(),
-                documents=[c.text for c in chunks],
-                metadatas=[{**c.model_dump(exclude={"id", "text"}), **stamp} for c in chunks],
-            )
-        if questions:
-            self._questions.upsert(
-                ids=[q.id for q in questions],
-                embeddings=question_vectors.tolist(),
-                documents=[q.model_dump_json() for q in questions],
-                metadatas=[{**_question_meta(q), **stamp} for q in questions],
-            )
+        # Questions go last: they carry the file's fingerprint, so a file cut short is ingested again next time.
+        self._upsert(self._chunks, [c.id for c in chunks], chunk_vectors, [c.text for c in chunks],
+                     [{**c.model_dump(exclude={"id", "text"}), **stamp} for c in chunks])
+        self._upsert(self._questions, [q.id for q in questions], question_vectors,
+                     [q.model_dump_json() for q in questions], [{**_question_meta(q), **stamp} for q in questions])
+
+    def _upsert(self, collection: Any, ids: list[str], vectors: np.ndarray, documents: list[str],
+                metadatas: list[dict[str, Any]]) -> None:
+        """Upsert in batches no larger than the Chroma client accepts at once."""
+        step = self._client.get_max_batch_size()
+        for start in range(0, len(ids), step):
+            end = start + step
+            collection.upsert(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
+                              documents=documents[start:end], metadatas=metadatas[start:end])
 
     @_guarded("write to")
     def delete_source(self, source_path: str) -> None:

@@ -1,4 +1,4 @@
-"""A store directory that turns read-only: a clear StoreError, and the index intact once it is writable again."""
+"""A store directory that turns read-only or fills up: a clear StoreError, and the index intact and usable after."""
 
 from __future__ import annotations
 
@@ -90,3 +90,38 @@ def test_read_only_store_gives_a_clear_error_and_keeps_the_index(store_dir: Path
     report = ingest([first, second], reopened, EMBEDDER)
     assert report.ok and {f.status for f in report.files} == {"unchanged", "ingested"}
     assert len(reopened.questions()) == 10
+
+
+def resize(path: Path, size: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(path)], check=True)
+
+
+def test_full_disk_gives_a_clear_error_and_the_index_recovers(store_dir: Path, tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.fail("the full-disk test shrinks a tmpfs, which needs root (as `make test` has)", pytrace=False)
+    first = bank(tmp_path / "first.json", "churn", 5)
+    large = bank(tmp_path / "large.json", "pricing", 3000)
+    built = tmp_path / "built"
+    ingest([first], open_store(built), EMBEDDER)
+    shutil.copytree(built, store_dir, dirs_exist_ok=True)
+    used = sum(f.stat().st_size for f in store_dir.rglob("*") if f.is_file())
+    resize(store_dir, str(used + 1024 * 1024))  # room for the index and a little more, not for 3000 questions
+
+    store = open_store(store_dir)
+    before = [q.id for q in store.questions()]
+    try:
+        with pytest.raises(StoreError) as caught:
+            ingest([large], store, EMBEDDER)
+        message = str(caught.value)
+        assert str(store_dir) in message and "disk is not full" in message  # what to check
+        assert "disk is full" in message or "No space left" in message  # and what the database said
+    finally:
+        fresh_process_view()
+        resize(store_dir, "64m")
+
+    reopened = open_store(store_dir)  # the earlier questions still there, searchable, and the ingest completes
+    assert set(before) <= {q.id for q in reopened.questions()}
+    hit = reopened.search_chunks(EMBEDDER.embed(["How would you approach churn case 3?"])[0], k=1)
+    assert hit and hit[0].title.startswith("churn")
+    report = ingest([first, large], reopened, EMBEDDER)
+    assert report.ok and len(reopened.questions()) == 3005  # 6000 chunks: more than Chroma takes in one batch
