@@ -166,7 +166,7 @@ class GroundedGrader:
         elif len(words) < 20:
             flags.append("too_short")
             overall = min(overall, 40)
-        if "non_answer" not in flags and self._off_topic(reference, coverage, vectors, neighbours):
+        if "non_answer" not in flags and self._off_topic(reference, coverage, clean_text, neighbours):
             flags.append("off_topic")
             overall = min(overall, 15) * min(1.0, coverage.weighted / OFF_TOPIC_COVERAGE)
         return Grade(
@@ -177,15 +177,13 @@ class GroundedGrader:
             notes=f"content {content:.2f}, coverage {coverage.weighted:.2f}",
         )
 
-    @staticmethod
-    def _off_topic(reference: Reference, coverage: Coverage, vectors: np.ndarray,
-                   neighbours: Neighbours | None) -> bool:
+    def _off_topic(self, reference: Reference, coverage: Coverage, text: str, neighbours: Neighbours | None) -> bool:
         """Off topic: little of this reference is covered and the answer sits closer to another question's.
-        (The answer is looked up by the mean of its sentence vectors, which are already at hand.)"""
-        if coverage.weighted >= OFF_TOPIC_COVERAGE or not len(vectors):
+        (The answer is embedded whole for retrieval only when its coverage is low: a mean of its sentence vectors
+        retrieves worse, and flagged a vague on-topic answer.)"""
+        if coverage.weighted >= OFF_TOPIC_COVERAGE or not text.strip():
             return False
-        mean = vectors.mean(axis=0)
-        nearby = neighbours(mean / max(float(np.linalg.norm(mean)), 1e-9)) if neighbours else []
+        nearby = neighbours(self.embedder.embed([text])[0]) if neighbours else []
         if not nearby:
             return not coverage.covered and coverage.weighted < 0.1
         own = [h.score for h in nearby if h.question_id == reference.question_id]
