@@ -98,9 +98,10 @@ def markdown(r: dict[str, Any]) -> str:
     server, local = r["prompt_tokens_server"] or {}, r["prompt_tokens_tiktoken"] or {}
     return f"""## LLM path through a local OpenAI-compatible server (llama.cpp, SmolLM2-135M Q4_1)
 
-Command: `.venv/bin/python -m bench.bench_llm --questions {r['questions']}` (server from `make llm-server-env`; context {r['context']} tokens,
-{r['reply_reserve']} reserved for the reply). {r['questions']} seed questions, each answered with its partial answer
-(`bench/data/partial_answers.yaml`) then "{SECOND_REPLY}"; depth 1; LLM judge and LLM follow-ups on.
+Command: `.venv/bin/python -m bench.bench_llm --questions {r['questions']}` (server from `make llm-server-env`;
+context {r['context']} tokens, {r['reply_reserve']} reserved for the reply). {r['questions']} seed questions, each
+answered with its partial answer (`bench/data/partial_answers.yaml`) then "{SECOND_REPLY}"; depth 1; LLM judge
+and LLM follow-ups on.
 
 - Turn latency ({r['turns']} turns: judge call + follow-up call + grounded grading + storage): p50
   **{r['turn_latency']['p50_ms']} ms**, p95 **{r['turn_latency']['p95_ms']} ms**{streamed}
