@@ -8,8 +8,12 @@ PORT ?= 8501
 SYSTEM_PACKAGES := chromium poppler-utils postgresql
 # The local OpenAI-compatible server for the LLM tests: its own venv, llama-cpp-python built once into a wheel cache
 LLM_CACHE ?= $(HOME)/.cache/mockinterview
-LLM_WHEELS := $(LLM_CACHE)/wheels
-LLM_VENV := $(LLM_CACHE)/llm-server-venv
+# A portable x86-64 build (AVX2, no AMX): a -march=native build died with SIGILL in its AMX kernel on a CPU that
+# reports AMX. --no-cache-dir: pip would otherwise reuse a wheel it built earlier with other flags.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF \
+  -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLM_WHEELS := $(LLM_CACHE)/wheels-avx2
+LLM_VENV := $(LLM_CACHE)/llm-server-venv-avx2
 LLM_LOCK := requirements-llm-server.lock
 LLAMA_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' $(LLM_LOCK))
 LLM_PORT ?= 8088
@@ -48,7 +52,7 @@ $(LLM_VENV)/.installed: $(LLM_LOCK)
 	  echo "Using the cached llama-cpp-python $(LLAMA_VERSION) wheel in $(LLM_WHEELS)"; \
 	else \
 	  echo "Building llama-cpp-python $(LLAMA_VERSION) from source into $(LLM_WHEELS) (once; ~10-20 min on 2 cores)"; \
-	  CMAKE_BUILD_PARALLEL_LEVEL=2 $(PYTHON) -m pip wheel --quiet --no-deps llama-cpp-python==$(LLAMA_VERSION) \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PYTHON) -m pip wheel --quiet --no-cache-dir --no-deps llama-cpp-python==$(LLAMA_VERSION) \
 	    -w $(LLM_WHEELS); \
 	fi
 	@test -x $(LLM_VENV)/bin/python || $(PYTHON) -m venv $(LLM_VENV)

@@ -10,7 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_VENV = Path.home() / ".cache" / "mockinterview" / "llm-server-venv"
+DEFAULT_VENV = Path.home() / ".cache" / "mockinterview" / "llm-server-venv-avx2"  # as the Makefile builds it
 BUILD_COMMAND = "make llm-server-env"
 MODEL_NAME = "SmolLM2-135M-Instruct"
 
