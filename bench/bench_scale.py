@@ -1,7 +1,7 @@
 """A large bank: ingest throughput, peak memory and index size; search and grade latency at 10,000 questions
 (embedded Chroma vs a Chroma server); retrieval latency at 100,000 chunks with query embedding timed apart.
 
-Run: .venv/bin/python -m bench.bench_scale [--questions 10000] [--ingest-questions N] [--retrieval-chunks 100000]
+Run: .venv/bin/python -m bench.bench_scale [--questions 10000] [--retrieval-chunks 100000]
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.report import percentiles_ms, save
-from bench.synthetic_bank import lexicon, question, write_banks
+from bench.synthetic_bank import question, write_banks
 from bot.domain.models import Chunk, Question
 from bot.grading.grounded import GroundedGrader
 from bot.grading.service import GradingService
 from bot.ingest.loader import load_bank_file
-from bot.ingest.pipeline import chunk_embedding_text, fingerprint, ingest, question_embedding_text
+from bot.ingest.pipeline import chunk_embedding_text, ingest
 from bot.ingest.splitter import split_question
 from bot.retrieval.embedder import CachedEmbedder, Embedder, MiniLMEmbedder
 from bot.retrieval.store import ChromaStore
@@ -58,24 +58,6 @@ def timed(samples: int, call: Callable[[int], Any]) -> list[float]:
     return out
 
 
-class PhraseVectors:
-    """Stand-in vectors for bulk-loaded chunks: the normalised sum of MiniLM vectors of the lexicon phrases a text
-    contains, plus a little noise (semantically shaped, but not the model's embedding of the whole text)."""
-
-    def __init__(self, embedder: Embedder, seed: int = 3) -> None:
-        self.phrases = lexicon()
-        self.vectors = embedder.embed(self.phrases)
-        self.rng = np.random.default_rng(seed)
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        out = self.rng.normal(0, 0.05, (len(texts), self.vectors.shape[1])).astype(np.float32)
-        for row, text in enumerate(texts):
-            for i, phrase in enumerate(self.phrases):
-                if phrase in text:
-                    out[row] += self.vectors[i]
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
-
-
 def real_ingest(paths: list[Path], store: ChromaStore, embedder: Embedder) -> dict[str, Any]:
     with Progress(TextColumn("Embedding chunks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("embed", total=None)
@@ -85,20 +67,6 @@ def real_ingest(paths: list[Path], store: ChromaStore, embedder: Embedder) -> di
     return {"questions": questions, "chunks": chunks, "seconds": round(report.seconds, 1),
             "chunks_per_s": round(chunks / report.seconds, 1),
             "texts_per_s": round((chunks + questions) / report.seconds, 1)}
-
-
-def bulk_load(paths: list[Path], store: ChromaStore, vectors: PhraseVectors) -> int:
-    """Parse and split with the product's loader and splitter; store with stand-in vectors. Returns chunks added."""
-    added = 0
-    for path in paths:
-        questions = load_bank_file(path)
-        chunks = [c for q in questions for c in split_question(q)]
-        store.upsert(questions, chunks, vectors([question_embedding_text(q) for q in questions]),
-                     vectors([chunk_embedding_text(c) for c in chunks]), str(path.resolve()),
-                     fingerprint(path.read_bytes(), 300, 40))
-        added += len(chunks)
-        print(f"  bulk-loaded {path.name}: {len(chunks)} chunks", flush=True)
-    return added
 
 
 def latencies(store: ChromaStore, model: Embedder, graded: list[Question], samples: int) -> dict[str, Any]:
@@ -112,9 +80,9 @@ def latencies(store: ChromaStore, model: Embedder, graded: list[Question], sampl
     return {"search_with_embedding": percentiles_ms(search), "grade": percentiles_ms(grade)}
 
 
-def retrieval_store(path: Path, count: int, vectors: PhraseVectors) -> ChromaStore:
-    """`count` chunks of generated text with stand-in vectors, added directly through the store port."""
-    store = ChromaStore.open(path=path, name="retrieval", embedder_name="minilm-phrase-sum", dim=384)
+def retrieval_store(path: Path, count: int, embedder: Embedder) -> ChromaStore:
+    """`count` chunks of generated text, embedded by the model and added directly through the store port."""
+    store = ChromaStore.open(path=path, name="retrieval", embedder_name=embedder.name, dim=embedder.dim)
     index = added = 0
     with Progress(TextColumn("Adding chunks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task("add", total=count)
@@ -125,7 +93,8 @@ def retrieval_store(path: Path, count: int, vectors: PhraseVectors) -> ChromaSto
                 chunks += split_question(Question(id=f"r{index}", source_file="retrieval.json", **item))
                 index += 1
             chunks = chunks[:count - added]
-            store.upsert([], chunks, np.zeros((0, 384)), vectors([c.text for c in chunks]), "retrieval.json", "-")
+            store.upsert([], chunks, np.zeros((0, 384)), embedder.embed([chunk_embedding_text(c) for c in chunks]),
+                         "retrieval.json", "-")
             added += len(chunks)
             bar.update(task, completed=added)
     return store
@@ -134,46 +103,39 @@ def retrieval_store(path: Path, count: int, vectors: PhraseVectors) -> ChromaSto
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=10_000, help="synthetic bank size (default 10000)")
-    parser.add_argument("--ingest-questions", type=int, default=None,
-                        help="questions ingested through the real pipeline with MiniLM (default: the whole bank); "
-                             "the rest of the bank is bulk-loaded with stand-in vectors")
     parser.add_argument("--retrieval-chunks", type=int, default=100_000, help="chunks for the retrieval test")
     parser.add_argument("--samples", type=int, default=40, help="timed calls per latency figure (default 40)")
     parser.add_argument("--work", type=Path, default=None, help="working directory (default: a temp dir)")
     parser.add_argument("--no-server", action="store_true", help="skip the Chroma server measurements")
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results")
     args = parser.parse_args()
-    args.ingest_questions = min(args.ingest_questions or args.questions, args.questions)
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     rng = random.Random(5)
 
-    real_files = write_banks(work / "banks", args.ingest_questions, per_file=min(args.ingest_questions, 1000))
-    paths = real_files + write_banks(work / "banks", args.questions, first=args.ingest_questions)
+    paths = write_banks(work / "banks", args.questions)
     results: dict[str, Any] = {"bank_questions": args.questions, "bank_files": len(paths),
                                "bank_bytes": sum(p.stat().st_size for p in paths)}
     model = MiniLMEmbedder()
+    results["precision"] = model.precision
     embedder = CachedEmbedder(model)
     embedder.embed(["warm up"])
     index = work / "index"
     store = ChromaStore.open(path=index, embedder_name=embedder.name, dim=embedder.dim)
-    print(f"Real ingest of {len(real_files)} file(s) …", flush=True)
+    print(f"Ingest of {len(paths)} file(s) …", flush=True)
     rss_before = peak_rss_mb()
-    results["ingest"] = {**real_ingest(real_files, store, embedder), "peak_rss_mb": round(peak_rss_mb(), 0),
+    results["ingest"] = {**real_ingest(paths, store, embedder), "peak_rss_mb": round(peak_rss_mb(), 0),
                          "peak_rss_before_mb": round(rss_before, 0), "index_bytes": du(index)}
     print(results["ingest"], flush=True)
 
-    vectors = PhraseVectors(embedder)
-    print("Bulk-loading the rest of the bank …", flush=True)
-    bulk = bulk_load(paths[len(real_files):], store, vectors)
     results["full_index"] = {"questions": len(store.questions()), "chunks": store.count_chunks(),
-                             "bulk_chunks": bulk, "index_bytes": du(index)}
-    graded = rng.sample(load_bank_file(real_files[0]), 10)  # questions whose references have real embeddings
+                             "index_bytes": du(index)}
+    graded = rng.sample(load_bank_file(paths[0]), 10)
     graded = [store.question(q.id) or q for q in graded]
     results["at_10k"] = {"embedded": latencies(store, model, graded, args.samples)}
     print(results["at_10k"], flush=True)
 
     retrieval_dir = work / "retrieval"
-    retrieval = retrieval_store(retrieval_dir, args.retrieval_chunks, vectors)
+    retrieval = retrieval_store(retrieval_dir, args.retrieval_chunks, embedder)
     query_vectors = embedder.embed([f"{q} {i}" for i, q in enumerate(QUERIES * 25)])
     embed_times = timed(args.samples, lambda i: model.embed([f"{QUERIES[i % len(QUERIES)]} #{i}"]))
     results["retrieval"] = {"chunks": retrieval.count_chunks(), "index_bytes": du(retrieval_dir),
@@ -193,8 +155,8 @@ def main() -> None:
                     remote = ChromaStore.open(url=server.url, embedder_name=embedder.name, dim=embedder.dim)
                     results[name]["server"] = latencies(remote, model, graded, args.samples)
                 else:
-                    remote = ChromaStore.open(url=server.url, name="retrieval", embedder_name="minilm-phrase-sum",
-                                              dim=384)
+                    remote = ChromaStore.open(url=server.url, name="retrieval", embedder_name=embedder.name,
+                                              dim=embedder.dim)
                     results[name]["server"] = percentiles_ms(
                         timed(len(query_vectors), lambda i, r=remote: r.search_chunks(query_vectors[i])))
             finally:
@@ -220,16 +182,10 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
         s = f"{srv['p50_ms']:.1f} / {srv['p95_ms']:.1f}" if srv else "not measured"
         return f"| {label} | {emb['p50_ms']:.1f} / {emb['p95_ms']:.1f} | {s} |"
 
-    scope = ("the whole bank" if ing["questions"] >= full["questions"] else
-             f"measured on the first {ing['questions']:,} questions only")
-    bulk = ("every chunk embedded by the model in the ingest above." if not full["bulk_chunks"] else
-            f"the other {full['bulk_chunks']:,} chunks were parsed and split by the product's own loader and splitter "
-            "but stored through the store port with stand-in vectors (the normalised sum of MiniLM vectors of the "
-            "lexicon phrases each text contains), not embedded by the model.")
     return f"""## A large bank
 
-`python -m bench.bench_scale --questions {args.questions} --ingest-questions {args.ingest_questions} \
---retrieval-chunks {args.retrieval_chunks} --samples {args.samples}`
+`python -m bench.bench_scale --questions {args.questions} --retrieval-chunks {args.retrieval_chunks} \
+--samples {args.samples}`
 
 A synthetic bank of {r['bank_questions']:,} questions ({r['bank_files']} JSON bank files, {mb(r['bank_bytes'])}) from
 `bench/synthetic_bank.py`: templates for the four categories filled from a lexicon of companies, roles, product
@@ -237,14 +193,14 @@ areas, metrics, models, methods and risks, each with a four-section reference an
 {full['questions']:,} distinct questions: a generated question whose text repeats another in the same file gets the
 same id and is stored once.
 
-**Ingest, real pipeline** (parse → split → MiniLM embeddings on the CPU → embedded Chroma, with the progress bar):
-{scope}. {ing['chunks']:,} chunks (plus {ing['questions']:,} question vectors) in
+**Ingest of the whole bank, real pipeline** (parse → split → MiniLM embeddings on the CPU, {r.get('precision', 'fp32')}
+→ embedded Chroma, with the progress bar): {ing['chunks']:,} chunks (plus {ing['questions']:,} question vectors) in
 {ing['seconds']} s: **{ing['chunks_per_s']} chunks/s** ({ing['texts_per_s']} embedded texts/s). Peak resident memory
 of the process after the ingest: {ing['peak_rss_mb']:.0f} MB (before it: {ing['peak_rss_before_mb']:.0f} MB, model
 loaded). Index on disk: {mb(ing['index_bytes'])}.
 
-**At {full['questions']:,} questions / {full['chunks']:,} chunks**: {bulk} Index on disk: {mb(full['index_bytes'])}.
-Searches embed the query with MiniLM; grades are of questions whose references the model embedded; each column
+**At {full['questions']:,} questions / {full['chunks']:,} chunks** (index on disk: {mb(full['index_bytes'])}):
+searches embed the query with MiniLM; each column
 starts with a cold embedding cache and the graded questions' references prepared (as the product does while the
 candidate reads), so a grade embeds the answer, retrieves and scores.
 
@@ -254,8 +210,8 @@ candidate reads), so a grade embeds the answer, retrieves and scores.
      server_at["search_with_embedding"] if server_at else None)}
 {row("grade one answer", at["embedded"]["grade"], server_at["grade"] if server_at else None)}
 
-**Retrieval at {ret['chunks']:,} chunks** (a separate collection whose chunks and stand-in vectors were added directly
-through the store, as above; index {mb(ret['index_bytes'])}): nearest-5 search with a precomputed query vector, so
+**Retrieval at {ret['chunks']:,} chunks** (a separate collection of generated chunks, embedded by MiniLM and added
+through the store port; index {mb(ret['index_bytes'])}): nearest-5 search with a precomputed query vector, so
 query embedding is excluded; {len(QUERIES) * 25} queries.
 
 | p50 / p95 ms | embedded Chroma | Chroma server |

@@ -116,14 +116,6 @@ def question(index: int, seed: int = 7) -> dict[str, Any]:
             "topic": area}
 
 
-def lexicon() -> list[str]:
-    """Every phrase the generator draws from (for composing stand-in vectors from phrase embeddings)."""
-    phrases = [*COMPANIES, *ROLES, *MODELS, *CHALLENGES, *METHODS, *RISKS, *CHANGES, *SITUATIONS]
-    for area, parts in AREAS.items():
-        phrases += [area, *parts]
-    return sorted(set(phrases))
-
-
 def write_banks(out: Path, questions: int, per_file: int = 1000, seed: int = 7, first: int = 0) -> list[Path]:
     """JSON bank files of `per_file` questions each (under the 5 MB file limit), questions `first`..`questions-1`."""
     out.mkdir(parents=True, exist_ok=True)
