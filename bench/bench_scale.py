@@ -93,8 +93,8 @@ def retrieval_store(path: Path, count: int, embedder: Embedder) -> ChromaStore:
                 chunks += split_question(Question(id=f"r{index}", source_file="retrieval.json", **item))
                 index += 1
             chunks = chunks[:count - added]
-            store.upsert([], chunks, np.zeros((0, 384)), embedder.embed([chunk_embedding_text(c) for c in chunks]),
-                         "retrieval.json", "-")
+            vectors = embedder.embed([chunk_embedding_text(c) for c in chunks])
+            store.upsert([], chunks, np.zeros((0, embedder.dim)), vectors, "retrieval.json", "-")
             added += len(chunks)
             bar.update(task, completed=added)
     return store
@@ -193,16 +193,16 @@ areas, metrics, models, methods and risks, each with a four-section reference an
 {full['questions']:,} distinct questions: a generated question whose text repeats another in the same file gets the
 same id and is stored once.
 
-**Ingest of the whole bank, real pipeline** (parse → split → MiniLM embeddings on the CPU, {r.get('precision', 'fp32')}
+**Ingest of the whole bank, real pipeline** (parse → split → MiniLM embeddings on the CPU, {r['precision']}
 → embedded Chroma, with the progress bar): {ing['chunks']:,} chunks (plus {ing['questions']:,} question vectors) in
 {ing['seconds']} s: **{ing['chunks_per_s']} chunks/s** ({ing['texts_per_s']} embedded texts/s). Peak resident memory
 of the process after the ingest: {ing['peak_rss_mb']:.0f} MB (before it: {ing['peak_rss_before_mb']:.0f} MB, model
 loaded). Index on disk: {mb(ing['index_bytes'])}.
 
 **At {full['questions']:,} questions / {full['chunks']:,} chunks** (index on disk: {mb(full['index_bytes'])}):
-searches embed the query with MiniLM; each column
-starts with a cold embedding cache and the graded questions' references prepared (as the product does while the
-candidate reads), so a grade embeds the answer, retrieves and scores.
+searches embed the query with MiniLM; each column starts with a cold embedding cache and the graded questions'
+references prepared (as the product does while the candidate reads), so a grade embeds the answer, retrieves and
+scores.
 
 | p50 / p95 ms | embedded Chroma | Chroma server (`chroma run`, same data) |
 |---|---|---|
@@ -220,7 +220,7 @@ query embedding is excluded; {len(QUERIES) * 25} queries.
 
 Embedding one query with MiniLM, measured apart: p50 {ret['query_embedding']['p50_ms']:.1f} ms, p95
 {ret['query_embedding']['p95_ms']:.1f} ms. Peak resident memory of the whole run: {r['peak_rss_mb_end']:.0f} MB.
-Load average at the end of the run (1, 5, 15 min; 2 cores): {", ".join(map(str, r.get("load_average_end", [])))}."""
+Load average at the end of the run (1, 5, 15 min; 2 cores): {", ".join(map(str, r["load_average_end"]))}."""
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def report(
         data = report_bytes(session_id.strip(), repo, open_store(settings), fmt.value)
     except SessionNotFound as exc:
         raise fail(f"no interview session with id {session_id!r} in {describe_url(settings.database_url)} "
-                    "(the id is printed when a practice session starts).") from exc
+                   "(the id is printed when a practice session starts).") from exc
     except (StoreError, StorageError) as exc:
         raise fail(str(exc)) from exc
     finally:

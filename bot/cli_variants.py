@@ -70,7 +70,7 @@ def _parents(service: VariantService, id_or_text: str | None, wanted: QuestionFi
         return [service.resolve(id_or_text)]
     if not wanted.as_dict() and not everything:
         raise fail("give a question id or text, or select questions with --company/--role/--category/--difficulty "
-                    "(or --all).", 2)
+                   "(or --all).", 2)
     found = [q for q in service.grading.store.questions() if wanted.matches(q)]
     if not found:
         raise fail(f"no indexed question matches {wanted.as_dict() or 'the index (is it empty?)'}.")

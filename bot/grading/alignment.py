@@ -193,7 +193,8 @@ def content_features(answer: str, reference: str, embedder: TextEmbedder, questi
         feats["cos_bag"] = float(vec[a.bag] @ vec[r.bag]) if a.words else 0.0
     feats.update(_align(a, r, vec if word_vectors else None))
     feats.update(_best(stack(r.pieces), stack(a.pieces), "sent"))
-    feats["cos_mean"] = _mean_cosine(stack(r.pieces), stack(a.pieces))
+    if "cos_mean" in needed:
+        feats["cos_mean"] = _mean_cosine(stack(r.pieces), stack(a.pieces))
     if needed & set(CHUNK_FEATURES):
         feats.update(_best(stack(r.chunks), stack(a.chunks), "chunk"))
     best_r = (stack(r.pieces) @ stack(a.pieces).T).max(axis=1) if a.pieces else np.zeros(1)
