@@ -7,7 +7,6 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 Engine = Literal["grounded", "llm+grounded", "grounded-fallback"]
-FLAGS = ("off_topic", "non_answer", "suspected_injection", "too_short", "padding")
 
 
 class RubricDimension(BaseModel):
@@ -55,9 +54,11 @@ class Citation(BaseModel):
 
 
 class KeyPointResult(BaseModel):
-    """Whether one reference key point was covered, with the answer's evidence and the cited reference."""
+    """Whether one requirement was covered, with the answer's evidence and the cited reference."""
 
     key_point: str
+    id: str = ""  # the requirement's id within its question: "e3" (asked by the prompt) or "s2" (reference section)
+    kind: str = ""  # what shows it: a requirement kind ("risk_mitigation", …) or "topic" (its content)
     covered: bool
     score: float = Field(ge=0, le=1)
     evidence: str = ""
@@ -73,6 +74,7 @@ class DimensionScore(BaseModel):
     score: int = Field(ge=1, le=5)
     justification: str
     evidence: list[str] = Field(default_factory=list)
+    measured: float = Field(default=0.0, ge=0, le=1)  # the grounded measure (0..1) the score was read from
 
 
 class Grade(BaseModel):

@@ -1,28 +1,82 @@
-"""Key-point coverage: which reference points an answer covers (semantic + lexical), with evidence and citations."""
+"""Requirement coverage: which requirements an answer covers, by the kind its sentences show or by their content,
+counting only sentences that say something beyond the question's words."""
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.domain.grade import KeyPointResult
-from bot.grading.reference import Reference
-from bot.grading.text import content_tokens, stem
+from bot.grading.evidence import AnswerEvidence
+from bot.grading.policy import GradingPolicy
+from bot.grading.reference import Reference, ReferencePoint
+from bot.grading.text import content_tokens, stem, without
 from bot.retrieval.embedder import Embedder
 
-SEMANTIC_LO, SEMANTIC_HI = 0.35, 0.70
-ASK_LO, ASK_HI = 0.25, 0.55
-_reference_cache: dict[tuple[str, str], tuple[np.ndarray, list[int], np.ndarray]] = {}
+_CACHE_LIMIT = 2048
+_cache: dict[tuple[str, str], ReferenceVectors] = {}
+_cache_lock = threading.Lock()
+_PART_MARK = re.compile(r"^\s*(?:\(?(\d)[.):]|(?:story|part|example)\s*(\d|one|two|three)\b|"
+                        r"(first|second|third|other|next|another)\s+(?:story|one|example|situation)\b)", re.I)
+_ORDINAL = {"1": 0, "one": 0, "first": 0, "2": 1, "two": 1, "second": 1, "other": 1, "next": 1, "another": 1,
+            "3": 2, "three": 2, "third": 2}
+
+
+@dataclass(frozen=True)
+class ReferenceVectors:
+    """Vectors of every point sentence (with its point index), of each point, of each prompt part, and the question."""
+
+    sentences: np.ndarray
+    owners: np.ndarray
+    points: np.ndarray
+    parts: np.ndarray
+    question: np.ndarray
+
+
+def reference_vectors(reference: Reference, embedder: Embedder) -> ReferenceVectors:
+    """Embed the reference's requirement texts once (cached per embedder and reference)."""
+    key = (embedder.name, reference.question_id + str(hash(reference.text)) + str(len(reference.points)))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    # Content is matched with the question's words taken out on both sides (they are no evidence); an asked element's
+    # own wording is kept: it names the concept an answer must show in other words.
+    texts = [s if p.ask and n == 0 else without(s, reference.question_stems)
+             for p in reference.points for n, s in enumerate(p.sentences)]
+    owners = np.asarray([i for i, p in enumerate(reference.points) for _ in p.sentences], dtype=int)
+    parts = [f"{p.title}: {p.text}" if p.title else p.text for p in (reference.spec.parts if reference.spec else [])]
+    heads = [p.text for p in reference.points]
+    vectors = embedder.embed([*texts, *heads, *parts, reference.question or reference.text[:500]])
+    n, m = len(texts), len(heads)
+    built = ReferenceVectors(sentences=vectors[:n], owners=owners, points=vectors[n:n + m],
+                             parts=vectors[n + m:n + m + len(parts)], question=vectors[-1])
+    with _cache_lock:
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = built
+    return built
+
+
+def forget() -> None:
+    """Empty the reference-vector cache (benchmarks time grading from a cold start with it)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 @dataclass
 class Coverage:
-    """Per-point results and the importance-weighted share of the reference the answer covers."""
+    """Per-requirement results, the importance-weighted coverage (saturating at what a full answer covers), and the
+    strongest evidence of every kind."""
 
     results: list[KeyPointResult]
     weighted: float
     importance: list[float]
+    kind_strength: dict[str, float]
+    points: list[ReferencePoint]
 
     @property
     def covered(self) -> list[KeyPointResult]:
@@ -30,64 +84,150 @@ class Coverage:
 
     @property
     def missing(self) -> list[KeyPointResult]:
-        """Missed points, most important first."""
+        """Missed requirements, most important first."""
         order = sorted(range(len(self.results)), key=lambda i: -self.importance[i])
         return [self.results[i] for i in order if not self.results[i].covered]
 
 
-def reference_vectors(reference: Reference, embedder: Embedder) -> tuple[np.ndarray, list[int], np.ndarray]:
-    """Sentence vectors of every point (with the owner index of each) and the question vector; cached."""
-    key = (embedder.name, reference.question_id + str(hash(reference.text)))
-    if key not in _reference_cache:
-        texts = [s for p in reference.points for s in p.sentences]
-        owners = [i for i, p in enumerate(reference.points) for _ in p.sentences]
-        vectors = embedder.embed([*texts, reference.question or reference.text[:500]])
-        _reference_cache[key] = (vectors[:-1], owners, vectors[-1])
-        if len(_reference_cache) > 2048:
-            _reference_cache.pop(next(iter(_reference_cache)))
-    return _reference_cache[key]
+def _soft(value: float | np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.clip((np.asarray(value, dtype=np.float32) - lo) / (hi - lo), 0.0, 1.0)
 
 
-def _soft(value: float, lo: float, hi: float) -> float:
-    return float(np.clip((value - lo) / (hi - lo), 0.0, 1.0))
+def assign_parts(evidence: AnswerEvidence, vectors: ReferenceVectors, titles: list[str] | None = None) -> np.ndarray:
+    """The prompt part each sentence answers: at the answer's own markers (a part's title, "Story 2", "Second
+    story", or "1) … 2) …" numbering that starts at one), else at the one change point that best separates the parts
+    (or none, when the answer tells one story)."""
+    n, k = len(evidence.sentences), len(vectors.parts)
+    if k < 2 or n == 0:
+        return np.zeros(n, dtype=int)
+    marks = _markers(evidence.sentences, titles or [])
+    if any(m is not None and m > 0 for m in marks):
+        out, current = np.zeros(n, dtype=int), 0
+        for i, mark in enumerate(marks):
+            current = min(k - 1, mark) if mark is not None else current
+            out[i] = current
+        return out
+    affinity = evidence.vectors @ vectors.parts.T  # (n, k)
+    best_single = max(range(k), key=lambda j: float(affinity[:, j].sum()))
+    best, best_score = np.full(n, best_single), float(affinity[:, best_single].sum())
+    if k == 2:
+        for cut in range(1, n):
+            score = float(affinity[:cut, 0].sum() + affinity[cut:, 1].sum())
+            if score > best_score + 0.02 * n:
+                best, best_score = np.asarray([0] * cut + [1] * (n - cut)), score
+    return best
 
 
-def measure_coverage(reference: Reference, answer_sentences: list[str], answer_vectors: np.ndarray,
-                     embedder: Embedder) -> Coverage:
-    """Score each reference point by its best-matching answer sentence and by the answer's use of its terms."""
+def _markers(sentences: list[str], titles: list[str]) -> list[int | None]:
+    """Per sentence, the part it announces, if any. Titles and named markers win over bare numbering, which counts
+    only when it starts at one (a numbered list inside an email is no part marker)."""
+    title_stems = [{stem(t) for t in content_tokens(title)} for title in titles]
+    named: list[int | None] = []
+    numbered: list[int | None] = []
+    for sentence in sentences:
+        head = {stem(t) for t in content_tokens(" ".join(sentence.split()[:8]))}
+        by_title = next((i for i, stems in enumerate(title_stems)
+                         if stems and len(stems & head) >= max(1, (2 * len(stems) + 2) // 3)), None)
+        match = _PART_MARK.match(sentence)
+        word = next((g for g in match.groups() if g), None) if match else None
+        ordinal = _ORDINAL.get(word.lower()) if word else None
+        named.append(by_title if by_title is not None else ordinal if match and not match.group(1) else None)
+        numbered.append(ordinal if match and match.group(1) else None)
+    if any(m is not None for m in named):
+        return named
+    first = next((m for m in numbered if m is not None), None)
+    return numbered if first == 0 else [None] * len(sentences)
+
+
+def measure_coverage(reference: Reference, evidence: AnswerEvidence, vectors: ReferenceVectors,
+                     policy: GradingPolicy, forced: dict[str, str] | None = None) -> Coverage:
+    """Score every requirement by its best evidence in the answer (see the policy for the weights). A sentence is
+    evidence for at most `points_per_sentence` requirements, the strongest first: one sentence cannot cover a whole
+    reference. `forced` requirements (id → a verified quote from an LLM judge) count as covered by that quote."""
+    forced = forced or {}
+    kinds = {k: evidence.strongest(k)[0] for k in evidence.kinds}
     if not reference.points:
-        return Coverage([], 0.0, [])
-    point_vectors, owners, question_vector = reference_vectors(reference, embedder)
-    answer_stems = {stem(t) for t in content_tokens(" ".join(answer_sentences))}
-    owner_array = np.asarray(owners)
-    sims = point_vectors @ answer_vectors.T if len(answer_sentences) else np.zeros((len(owners), 0))
-    importance = []
-    results = []
+        return Coverage([], 0.0, [], kinds, [])
+    n = len(evidence.sentences)
+    parts = assign_parts(evidence, vectors, [p.title for p in reference.spec.parts] if reference.spec else [])
+    sims = vectors.sentences @ evidence.content_vectors.T if n else np.zeros((len(vectors.owners), 0))
+    head_sims = vectors.points @ evidence.vectors.T if n else np.zeros((len(reference.points), 0))
+    gated_stems = {stem(t) for s, g in zip(evidence.sentences, evidence.gate, strict=True) if g > 0
+                   for t in content_tokens(s)}
+    per_sentence = np.zeros((len(reference.points), n), dtype=np.float32)
+    bonus = np.zeros(len(reference.points), dtype=np.float32)
     for index, point in enumerate(reference.points):
-        rows = np.flatnonzero(owner_array == index)
-        relevance = float((point_vectors[rows] @ question_vector).max()) if len(rows) else 0.0
-        importance.append(0.5 + max(0.0, relevance))
-        block = sims[rows] if len(rows) and sims.shape[1] else np.zeros((1, 1))
-        best_sentence = int(np.unravel_index(int(block.argmax()), block.shape)[1]) if sims.shape[1] else -1
-        if point.ask:
-            score = _soft(float(block.max()), ASK_LO, ASK_HI)
-            covered = score >= 0.5
-            results.append(KeyPointResult(key_point=point.key_point, covered=covered, score=round(score, 3),
-                                          evidence=answer_sentences[best_sentence] if covered and best_sentence >= 0
-                                          else "",
-                                          citation=point.citation))
-            continue
-        semantic = _soft(float(block.max()), SEMANTIC_LO, SEMANTIC_HI)
-        lexical = min(1.0, len(point.terms & answer_stems) / max(1, min(len(point.terms), 6))) if point.terms \
-            else semantic
-        score = float(np.clip(0.5 * semantic + 0.5 * lexical, 0.0, 1.0))
-        covered = semantic >= 0.45 and lexical >= 0.3
-        results.append(KeyPointResult(
-            key_point=point.key_point, covered=covered, score=round(score, 3),
-            evidence=answer_sentences[best_sentence] if covered and best_sentence >= 0 else "",
-            citation=point.citation,
-        ))
+        mask = np.zeros(n, dtype=bool)
+        mask[np.flatnonzero(parts == point.part) if len(vectors.parts) > 1 else np.arange(n)] = True
+        if point.kind != "topic":
+            per_sentence[index] = _kind_scores(point, evidence, head_sims[index], mask, policy)
+        else:
+            per_sentence[index], bonus[index] = _content_scores(point, evidence, sims[vectors.owners == index],
+                                                                mask, gated_stems, policy)
+    best = _assign(per_sentence, policy.evidence.points_per_sentence)
+    results, credit = [], []
+    for index, point in enumerate(reference.points):
+        chosen = best[index]
+        score = float(np.clip((per_sentence[index, chosen] if chosen >= 0 else 0.0) + bonus[index], 0.0, 1.0))
+        covered = score >= policy.evidence.covered_at or point.id in forced
+        quote = forced.get(point.id) or (evidence.sentences[chosen] if covered and chosen >= 0 else "")
+        results.append(KeyPointResult(key_point=point.key_point, id=point.id, kind=point.kind, covered=covered,
+                                      score=round(max(score, policy.evidence.covered_at if covered else 0.0), 3),
+                                      evidence=quote, citation=point.citation))
+        credit.append(1.0 if covered else policy.evidence.near_miss_credit * score)
+    importance = [p.importance for p in reference.points]
+    return Coverage(results, _saturated(importance, credit, policy), importance, kinds, list(reference.points))
+
+
+def _assign(scores: np.ndarray, capacity: int) -> list[int]:
+    """Each requirement's evidence sentence (-1: none), strongest pairs first, each sentence used at most
+    `capacity` times."""
+    chosen = [-1] * scores.shape[0]
+    left = np.full(scores.shape[1], capacity)
+    for flat in np.argsort(-scores, axis=None, kind="stable"):
+        point, sentence = divmod(int(flat), scores.shape[1])
+        if scores[point, sentence] <= 0:
+            break
+        if chosen[point] < 0 and left[sentence] > 0:
+            chosen[point] = sentence
+            left[sentence] -= 1
+    return chosen
+
+
+def _kind_scores(point: ReferencePoint, evidence: AnswerEvidence, head_sims: np.ndarray, mask: np.ndarray,
+                 policy: GradingPolicy) -> np.ndarray:
+    """Per sentence: how well it shows the point's kind (0 outside the point's part)."""
+    weights = policy.kinds
+    related = _soft(head_sims, weights.related_lo, weights.related_hi)
+    scores = evidence.gate * np.clip(weights.weight * evidence.kind_column(point.kind)
+                                     + weights.relatedness_weight * related, 0, 1)
+    if point.main and mask.any():  # the story itself: its two sentences nearest the asked situation must be about it
+        nearest = np.sort(head_sims[mask])[::-1][:2]
+        scores = scores * float(_soft(float(nearest.mean()), weights.main_topic_lo, weights.main_topic_hi))
+    return np.where(mask, scores, 0.0)
+
+
+def _content_scores(point: ReferencePoint, evidence: AnswerEvidence, sims: np.ndarray, mask: np.ndarray,
+                    answer_stems: set[str], policy: GradingPolicy) -> tuple[np.ndarray, float]:
+    """Per sentence: its semantic match to the point (question words out); and the point's lexical credit."""
+    rules = policy.content_points
+    if not sims.size:
+        return np.zeros(len(mask), dtype=np.float32), 0.0
+    semantic = _soft(sims.max(axis=0), rules.semantic_lo, rules.semantic_hi) * evidence.gate
+    semantic = np.where(mask, semantic, 0.0)
+    if point.ask:  # an asked element's own words are the question's: only what the answer adds counts
+        return semantic, 0.0
+    total = rules.semantic_weight + rules.lexical_weight
+    lexical = min(1.0, len(point.terms & answer_stems) / max(1, min(len(point.terms), rules.lexical_full))) \
+        if point.terms else 0.0
+    return semantic * rules.semantic_weight / total, lexical * rules.lexical_weight / total
+
+
+def _saturated(importance: list[float], credit: list[float], policy: GradingPolicy) -> float:
+    """Credited importance over what a complete answer covers: the `expected_points` most important requirements,
+    and at least `min_expected_share` of the total."""
     weights = np.asarray(importance)
-    credit = np.asarray([1.0 if r.covered else 0.3 * r.score for r in results])
-    weighted = float((weights * credit).sum() / weights.sum())
-    return Coverage(results, weighted, importance)
+    total = float(weights.sum())
+    top = float(np.sort(weights)[::-1][: int(policy.coverage.expected_points)].sum())
+    expected = max(policy.coverage.min_expected_share * total, min(total, top))
+    return float(min(1.0, (weights * np.asarray(credit)).sum() / expected)) if expected > 0 else 0.0

@@ -1,7 +1,9 @@
-"""The grounded grader: deterministic rubric scores from coverage, content alignment and interview signals."""
+"""The grounded grader: deterministic rubric scores from requirement coverage, content alignment and interview
+signals, with the caps and flags of the grading policy."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,25 +11,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.domain.grade import DimensionScore, Grade, Rubric, RubricDimension
-from bot.domain.models import SearchHit
 from bot.grading.alignment import WORD_VECTOR_FEATURES, ContentModel, content_features, warm_reference
-from bot.grading.coverage import Coverage, measure_coverage, reference_vectors
+from bot.grading.coverage import Coverage, ReferenceVectors, measure_coverage, reference_vectors
+from bot.grading.evidence import AnswerEvidence, analyse, is_keyword_list
 from bot.grading.injection import scan
+from bot.grading.kinds import KindModel, kind_model_for
+from bot.grading.policy import GradingPolicy, load_policy
 from bot.grading.reference import Reference
-from bot.grading.signals import InterviewSignals, Signal, read_signals, specificity
-from bot.grading.text import content_tokens, sentences, stem
+from bot.grading.signals import InterviewSignals, read_signals, specificity
+from bot.grading.text import content_tokens, statements, stem
 from bot.retrieval.embedder import Embedder
 
-INJECTION_PENALTY = 10
-CURVE = 1.6
-OFF_TOPIC_COVERAGE = 0.35  # at or above this key-point coverage an answer is never off topic
 _NON_ANSWER = re.compile(
     r"\b(?:i (?:do not|don't|dont) (?:know|have (?:a |an |much |any )?(?:good )?(?:example|experience|story|idea))|"
     r"no idea|not (?:really )?sure|pass|skip|no comment|can'?t (?:answer|think of)|cannot answer|"
     r"haven'?t (?:really )?(?:worked|done|deployed|thought|designed|built)|never (?:worked|done)|move on)\b", re.I)
 
-
-Neighbours = Callable[[np.ndarray], list[SearchHit]]
+# Other bank questions near an answer: (question id, cosine) pairs, nearest first.
+Neighbours = Callable[[np.ndarray], list[tuple[str, float]]]
 
 
 @dataclass
@@ -61,53 +62,62 @@ def _dedupe(sents: list[str]) -> tuple[list[str], float]:
     return kept, (1 - len(kept) / len(sents)) if sents else 0.0
 
 
-def _measures(coverage: Coverage, content: float, signals: InterviewSignals, specific: float) -> Measures:
-    """Measures in 0..1. Every measure but content is discounted by `specific` (0..1): generalities earn little."""
-    def mean(*items: Signal) -> float:
-        return float(np.mean([i.strength for i in items]))
+def _signals(coverage: Coverage, content: float, signals: InterviewSignals) -> dict[str, float]:
+    values = {"coverage": coverage.weighted, "content": content, "quantified": signals.quantified.strength,
+              "ownership": min(1.0, signals.ownership / 0.6), "structure": signals.structure.strength}
+    return values | {f"kind.{k}": v for k, v in coverage.kind_strength.items()}
 
-    owned_action = signals.action.strength * (0.4 + 0.6 * min(1.0, signals.ownership / 0.6))
-    values = {
-        "coverage": coverage.weighted,
-        "depth": 0.6 * content + 0.25 * signals.quantified.strength + 0.15 * coverage.weighted,
-        "star_context": mean(signals.situation, signals.task),
-        "star_action": owned_action,
-        "impact": 0.4 * signals.result.strength + 0.6 * signals.quantified.strength,
-        "tradeoffs_risks": mean(signals.tradeoffs, signals.risks),
-        "structure_assumptions": 0.5 * signals.structure.strength + 0.5 * signals.assumptions.strength,
-        "metrics": 0.7 * signals.metrics.strength + 0.3 * signals.quantified.strength,
-    }
-    discount = 0.25 + 0.75 * specific
-    values = {key: value * discount for key, value in values.items()} | {"content": content}
-    evidence = {
-        "coverage": [r.evidence for r in coverage.covered if r.evidence][:3],
-        "depth": signals.quantified.evidence[:2],
-        "star_context": signals.situation.evidence[:1] + signals.task.evidence[:1],
-        "star_action": signals.action.evidence[:3],
-        "impact": signals.result.evidence[:2] or signals.quantified.evidence[:2],
-        "tradeoffs_risks": signals.tradeoffs.evidence[:1] + signals.risks.evidence[:1],
-        "structure_assumptions": signals.assumptions.evidence[:2],
-        "metrics": signals.metrics.evidence[:2],
-        "content": [],
-    }
-    return Measures(values, evidence)
+
+def _measures(policy: GradingPolicy, values: dict[str, float], evidence: AnswerEvidence, coverage: Coverage,
+              signals: InterviewSignals, discount: float, expectation: float) -> Measures:
+    """Each measure is its recipe's weighted mean of signals; all but content are scaled by `discount`, and the
+    interview-form measures give way to content as far as the reference is short (`expectation` < 1)."""
+    out: dict[str, float] = {}
+    quotes: dict[str, list[str]] = {}
+    for name, recipe in policy.measures.items():
+        total = sum(recipe.values())
+        value = sum(w * values.get(signal, 0.0) for signal, w in recipe.items()) / total
+        if name in policy.form_measures:
+            value = expectation * value + (1 - expectation) * values["content"]
+        out[name] = value if name == "content" else value * discount
+        found: list[str] = []
+        for signal in recipe:
+            if signal.startswith("kind."):
+                score, best = evidence.strongest(signal[5:])
+                if score >= policy.evidence.covered_at and best >= 0:
+                    found.append(evidence.sentences[best])
+            elif signal == "coverage":
+                found.extend(r.evidence for r in coverage.covered if r.evidence)
+            elif signal == "quantified":
+                found.extend(signals.quantified.evidence[:2])
+        quotes[name] = list(dict.fromkeys(found))[:3]
+    return Measures(out, quotes)
 
 
 def _dimension(dim: RubricDimension, value: float, quotes: list[str], answer: str) -> DimensionScore:
     score = int(np.clip(round(1 + 4 * value), 1, 5))
     anchor = dim.anchors.get(score) or dim.anchors[min(dim.anchors, key=lambda a: abs(a - score))]
     exact = [q for q in (verbatim(answer, q) for q in quotes) if q]
-    return DimensionScore(key=dim.key, name=dim.name, weight=dim.weight, score=score,
-                          justification=f"{anchor} (measured {value:.2f})", evidence=exact)
+    return DimensionScore(key=dim.key, name=dim.name, weight=dim.weight, score=score, justification=anchor,
+                          evidence=exact, measured=round(float(np.clip(value, 0.0, 1.0)), 3))
 
 
 class GroundedGrader:
     """Grades an answer against a reference with no LLM: same input, same grade."""
 
-    def __init__(self, embedder: Embedder, content_model: ContentModel | None = None) -> None:
+    def __init__(self, embedder: Embedder, content_model: ContentModel | None = None,
+                 policy: GradingPolicy | None = None, kind_model: KindModel | None = None) -> None:
         self.embedder = embedder
         self.content_model = content_model or ContentModel.load()
+        self.policy = policy or load_policy()
+        self._kind_model = kind_model
         self.word_vectors = bool(set(self.content_model.features) & set(WORD_VECTOR_FEATURES))
+
+    @property
+    def kind_model(self) -> KindModel:
+        if self._kind_model is None:
+            self._kind_model = kind_model_for(self.embedder)
+        return self._kind_model
 
     def prepare(self, reference: Reference) -> None:
         """Embed and cache the reference now (e.g. while the candidate reads the question): grading then only
@@ -115,60 +125,91 @@ class GroundedGrader:
         reference_vectors(reference, self.embedder)
         warm_reference(reference.text or reference.question, self.embedder, question=reference.question,
                        word_vectors=self.word_vectors, features=self.content_model.features)
+        _ = self.kind_model
 
-    def grade(self, reference: Reference, rubric: Rubric, answer: str, neighbours: Neighbours | None = None) -> Grade:
-        """Grade `answer`; `neighbours(vector)` retrieves index chunks near the answer (for the off-topic check).
+    def grade(self, reference: Reference, rubric: Rubric, answer: str, neighbours: Neighbours | None = None,
+              forced: dict[str, str] | None = None) -> Grade:
+        """Grade `answer`; `neighbours(vector)` lists bank questions near the answer (for the off-topic check);
+        `forced` requirements (id → verified quote, see `verify`) count as covered.
 
         Text addressed to the grader is removed before scoring. When there was any, the answer is also scored with
         it left in and with only the grader-directed sentences removed (not their neighbours); the lowest of the
         three is kept and a penalty applies: an attack can only cost points.
         """
         injection = scan(answer)
-        result = self._grade_text(reference, rubric, injection.clean, answer, neighbours)
+        result = self._grade_text(reference, rubric, injection.clean, answer, neighbours, forced)
         if not injection.suspected:
             return result
-        others = [self._grade_text(reference, rubric, text, answer, neighbours).overall
+        others = [self._grade_text(reference, rubric, text, answer, neighbours, forced).overall
                   for text in dict.fromkeys((answer, injection.narrow)) if text != injection.clean]
-        overall = max(0, min(result.overall, *others) - INJECTION_PENALTY)
+        overall = max(0, min(result.overall, *others) - self.policy.caps.injection_penalty)
         return result.model_copy(update={"overall": overall, "flags": ["suspected_injection", *result.flags]})
 
+    def verify(self, reference: Reference, answer: str, claims: dict[str, str]) -> dict[str, str]:
+        """The claims (requirement id → quote) that hold: the quote is in the answer verbatim, is not text addressed
+        to the grader, says something of its own and relates to the requirement."""
+        checks, rules = self.policy.llm, self.policy.kinds
+        clean = scan(answer).clean
+        points = {p.id: (i, p) for i, p in enumerate(reference.points)}
+        candidates = [(pid, verbatim(answer, quote)) for pid, quote in claims.items() if pid in points]
+        candidates = [(pid, quote) for pid, quote in candidates if quote and verbatim(clean, quote)]
+        if not candidates:
+            return {}
+        refvec = reference_vectors(reference, self.embedder)
+        evidence = analyse([q for _, q in candidates], reference, self.kind_model, self.policy, self.embedder.embed)
+        verified = {}
+        for row, (pid, quote) in enumerate(candidates):
+            index, point = points[pid]
+            if evidence.gate[row] <= 0:
+                continue
+            if point.kind != "topic":
+                related = float(np.clip((float(refvec.points[index] @ evidence.vectors[row]) - rules.related_lo)
+                                        / (rules.related_hi - rules.related_lo), 0, 1))
+                holds = float(evidence.kind_column(point.kind)[row]) >= checks.kind_min or related >= checks.related_min
+            else:
+                sims = refvec.sentences[refvec.owners == index] @ evidence.content_vectors[row]
+                match = (float(sims.max()) - self.policy.content_points.semantic_lo) / (
+                    self.policy.content_points.semantic_hi - self.policy.content_points.semantic_lo)
+                holds = bool(len(sims)) and match >= checks.content_min
+            if holds:
+                verified[pid] = quote
+        return verified
+
     def _grade_text(self, reference: Reference, rubric: Rubric, text: str, answer: str,
-                    neighbours: Neighbours | None) -> Grade:
+                    neighbours: Neighbours | None, forced: dict[str, str] | None = None) -> Grade:
+        policy = self.policy
         flags: list[str] = []
-        raw_sentences = sentences(text)
-        unique, repeated = _dedupe(raw_sentences)
-        if repeated > 0.3:
+        unique, repeated = _dedupe(statements(text))
+        if repeated > policy.caps.padding_share:
             flags.append("padding")
         clean_text = "\n".join(unique)
         words = content_tokens(clean_text)
-        question_stems = {stem(t) for t in content_tokens(reference.question)}
-        new_words = [w for w in words if stem(w) not in question_stems]
-        vectors = self.embedder.embed(unique) if unique else np.zeros((0, self.embedder.dim), dtype=np.float32)
-        coverage = measure_coverage(reference, unique, vectors, self.embedder)
+        new_words = [w for w in words if stem(w) not in reference.question_stems]
+        refvec = reference_vectors(reference, self.embedder)
+        evidence = analyse(unique, reference, self.kind_model, policy, self.embedder.embed)
+        coverage = measure_coverage(reference, evidence, refvec, policy, forced)
         feats = content_features(clean_text, reference.text or reference.question, self.embedder,
                                  question=reference.question, word_vectors=self.word_vectors,
                                  features=self.content_model.features)
         content = self.content_model.score(feats) if words else 0.0
-        terms = set().union(*(p.terms for p in reference.points))
-        signals = read_signals(clean_text, terms)
-        specific = specificity(unique)
-        measures = _measures(coverage, content, signals, specific)
+        signals = read_signals(clean_text, set().union(*(p.terms for p in reference.points)))
+        expectation = min(1.0, reference.reference_words / policy.specificity.reference_words_full)
+        factor = policy.specificity.floor + (1 - policy.specificity.floor) * specificity(unique)
+        discount = 1 - expectation * (1 - factor)
+        measures = _measures(policy, _signals(coverage, content, signals), evidence, coverage, signals, discount,
+                             expectation)
         dimensions = [_dimension(d, measures.values[d.measure], measures.evidence[d.measure], answer)
                       for d in rubric.dimensions]
         raw = sum(d.weight * measures.values[d.measure] for d in rubric.dimensions)
-        overall = 100 * (1 - (1 - raw) ** CURVE)  # measures rarely all max out: lift the middle, keep the order
+        overall = 100 * (1 - (1 - raw) ** policy.overall.curve)
         # Interview polish cannot stand in for substance: the grade is bounded by the content evidence.
-        substance = (0.7 * coverage.weighted + 0.3 * content) * (0.25 + 0.75 * specific)
-        overall = min(overall, 15 + 100 * substance)
-        if len(new_words) < 4 or (len(words) < 20 and _NON_ANSWER.search(clean_text)):
-            flags.append("non_answer")
-            overall = min(overall, 5)
-        elif len(words) < 20:
-            flags.append("too_short")
-            overall = min(overall, 40)
-        if "non_answer" not in flags and self._off_topic(reference, coverage, clean_text, neighbours):
-            flags.append("off_topic")
-            overall = min(overall, 15) * min(1.0, coverage.weighted / OFF_TOPIC_COVERAGE)
+        rules = policy.overall
+        weight_coverage = expectation * rules.substance_coverage + (1 - expectation) * rules.substance_coverage_short
+        weight_content = expectation * rules.substance_content + (1 - expectation) * rules.substance_content_short
+        substance = (weight_coverage * coverage.weighted + weight_content * content) * discount
+        overall = min(overall, rules.substance_base + 100 * substance)
+        overall = self._caps(overall, flags, reference, clean_text, words, new_words, coverage, evidence, refvec,
+                             neighbours)
         return Grade(
             question_id=reference.question_id, rubric=rubric.name, overall=round(overall),
             dimensions=dimensions, covered=coverage.covered, missing=coverage.missing,
@@ -177,22 +218,56 @@ class GroundedGrader:
             notes=f"content {content:.2f}, coverage {coverage.weighted:.2f}",
         )
 
-    def _off_topic(self, reference: Reference, coverage: Coverage, text: str, neighbours: Neighbours | None) -> bool:
-        """Off topic: little of this reference is covered and the answer sits closer to another question's.
-        (The answer is embedded whole for retrieval only when its coverage is low: a mean of its sentence vectors
-        retrieves worse, and flagged a vague on-topic answer.)"""
-        if coverage.weighted >= OFF_TOPIC_COVERAGE or not text.strip():
-            return False
-        nearby = neighbours(self.embedder.embed([text])[0]) if neighbours else []
-        if not nearby:
-            return not coverage.covered and coverage.weighted < 0.1
-        own = [h.score for h in nearby if h.question_id == reference.question_id]
-        other = [h.score for h in nearby if h.question_id != reference.question_id]
-        return bool(other) and (not own or max(other) > max(own) + 0.02)
+    def _caps(self, overall: float, flags: list[str], reference: Reference, text: str, words: list[str],
+              new_words: list[str], coverage: Coverage, evidence: AnswerEvidence, refvec: ReferenceVectors,
+              neighbours: Neighbours | None) -> float:
+        """Apply the policy's caps, adding the flag of each one that applies."""
+        policy = self.policy
+        size = reference.reference_words
+        short = min(policy.too_short.words, math.ceil(policy.too_short.reference_share * size))
+        bare = min(policy.non_answer.new_words, math.ceil(policy.non_answer.reference_share * size))
+        if len(new_words) < bare or (len(words) < policy.too_short.words and _NON_ANSWER.search(text)):
+            flags.append("non_answer")
+            return min(overall, policy.caps.non_answer)
+        if len(words) < short:
+            flags.append("too_short")
+            overall = min(overall, policy.caps.too_short)
+        if is_keyword_list(text, policy):
+            flags.append("keyword_list")
+            overall = min(overall, policy.caps.keyword_list)
+        if self._off_topic(reference, coverage, evidence, refvec, neighbours):
+            flags.append("off_topic")
+            overall = min(overall, policy.caps.off_topic)
+        return overall
 
+    def _off_topic(self, reference: Reference, coverage: Coverage, evidence: AnswerEvidence,
+                   refvec: ReferenceVectors, neighbours: Neighbours | None) -> bool:
+        """Off topic: the answer covers little of what this question asks, and it relates weakly to this question
+        (its prompt, requirements and reference) or clearly more to another bank question's prompt."""
+        rules = self.policy.off_topic
+        if coverage.weighted >= rules.coverage_below or not evidence.sentences:
+            return False
+        mean = evidence.vectors.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        if not norm:
+            return True
+        mean = mean / norm
+        asked = float(refvec.question @ mean)
+        related = max(asked, float((refvec.points @ mean).max()) if len(refvec.points) else 0.0)
+        if related < (rules.own_below_given if reference.given else rules.own_below):
+            return True
+        if reference.given or neighbours is None:
+            return False
+        nearby = neighbours(mean)
+        mine = [s for q, s in nearby if q == reference.question_id]
+        others = [s for q, s in nearby if q != reference.question_id]
+        if not others:
+            return False
+        # Not even among the nearest bank questions, or clearly nearer another one.
+        return max(others) > (mine[0] + rules.other_margin if mine else asked)
 
 def _strengths(dimensions: list[DimensionScore]) -> list[str]:
-    return [f"{d.name}: {d.justification.split(' (measured')[0]}" for d in dimensions if d.score >= 4][:3]
+    return [f"{d.name}: {d.justification}" for d in dimensions if d.score >= 4][:3]
 
 
 def _improvements(rubric: Rubric, dimensions: list[DimensionScore], coverage: Coverage,

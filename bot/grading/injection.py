@@ -14,8 +14,10 @@ _PATTERNS = [
     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.\n]{0,40}\b(?:previous|prior|above|earlier|all|any|"
     r"the|your|these|those)\b[^.\n]{0,30}\b(?:instructions?|inputs?|rules?|rubrics?|prompts?|guidelines?|criteria|"
     r"directions?|context|messages?)",
-    r"\b(?:give|award|assign|grant|mark|rate|score|grade)\b[^.\n]{0,40}\b" + _SCORE_WORDS
+    r"\b(?:give|award|assign|grant)\b[^.\n]{0,40}\b" + _SCORE_WORDS
     + r"\b[^.\n]{0,20}(?:marks?|scores?|points?|ratings?|grades?|stars?)?",
+    r"\b(?:mark|rate|score|grade)\s+(?:me|this|it|my|the (?:answer|response|candidate|submission))\b[^.\n]{0,30}\b"
+    + _SCORE_WORDS,
     r"\b(?:full|maximum|max|perfect|top|highest)\s+(?:marks?|score|points|rating|grade)\b",
     r"\b(?:respond|reply|answer|output|return|print)\s+(?:only\s+)?(?:with|as)?\s*[\"'`]?(?:rating|score|grade|"
     r"overall|verdict|json)",
@@ -39,7 +41,9 @@ _PATTERNS = [
     r"have been)\s+(?:covered|met|satisfied|addressed)",
     r"\bnote\s+(?:to|for)\s+(?:the\s+)?" + _GRADER,
     r"\b(?:dear|attention|hey|hi)\s+(?:the\s+)?" + _GRADER + r"\b",
-    r"\bpre-?\s?(?:approved|graded|scored|validated|verified)\b",
+    r"\b(?:answer|response|submission|candidate|score|grade|rating|it)\s+(?:was|is|has been|were)\s+(?:already\s+)?"
+    r"pre-?\s?(?:approved|graded|scored|validated|verified)\b|\bpre-?\s?(?:approved|graded|scored|validated|verified)"
+    r"\s+(?:as\s+)?(?:\d|a\s+\d|full|maximum|max|perfect|top|highest|by\s+the)",
     r"\b(?:approved|authori[sz]ed|certified|verified|signed off)\s+by\s+(?:the\s+)?(?:hiring manager|recruiter|"
     r"interviewer|admin\w*|developers?|system|committee|bar raiser|HR)",
     r"\b(?:rate|grade|score|mark|evaluate|judge|assess)\s+(?:this|the|my)\s+(?:answer|response|submission|"
@@ -79,19 +83,6 @@ class InjectionScan:
     @property
     def suspected(self) -> bool:
         return bool(self.removed)
-
-
-def _is_keyword_stuffing(segment: str) -> bool:
-    """A long run of short comma/space-separated items with almost no verbs: a keyword list, not prose."""
-    items = [i.strip() for i in re.split(r"[,;|/]", segment) if i.strip()]
-    words = segment.split()
-    if len(items) >= 12 and len(words) <= 4 * len(items):
-        return True
-    counts: dict[str, int] = {}
-    for word in (w.lower().strip(".,;:!?") for w in words):
-        if len(word) > 3:
-            counts[word] = counts.get(word, 0) + 1
-    return len(words) >= 30 and max(counts.values(), default=0) >= max(6, len(words) // 6)
 
 
 def scan(answer: str) -> InjectionScan:
@@ -138,4 +129,4 @@ def _spread(segments: list[str], flagged: list[bool]) -> None:
 def _suspicious(segment: str) -> bool:
     """A segment that addresses the grader (also when written in full-width letters or backwards)."""
     variants = (segment, unicodedata.normalize("NFKC", segment), segment[::-1])
-    return any(p.search(v) for v in variants for p in _SUSPICIOUS) or _is_keyword_stuffing(segment)
+    return any(p.search(v) for v in variants for p in _SUSPICIOUS)

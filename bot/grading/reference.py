@@ -1,13 +1,16 @@
-"""The reference a grade is measured against: key points with their text, importance and citation."""
+"""The reference a grade is measured against: the requirements (key points) with their text, kind, importance
+and citation."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.domain.elements import Element, PromptSpec
 from bot.domain.grade import Citation
 from bot.domain.models import AnswerSection, Chunk, Question, stable_id
+from bot.grading.policy import GradingPolicy, load_policy
+from bot.grading.prompt_elements import parse_prompt
 from bot.grading.text import content_tokens, sentences, stem
 
 GENERIC_STEMS = {stem(w) for w in """
@@ -17,11 +20,17 @@ level levels based high low new make work provide support across real time analy
 management performance quality value improve improvement increase reduce different multiple specific including
 include comprehensive robust scalable effective efficient
 """.split()}
+# Words that frame an answer rather than say anything ("let me walk you through the question").
+SCAFFOLD_STEMS = {stem(w) for w in """
+question questions answer answers talk talking discuss discussing mention mentioned explain explained describe
+described walk walking example examples time times thing things point points part parts first second third next
+finally also would could should really think thought like well way ways going want wanted overall basically
+""".split()}
 
 
 @dataclass
 class ReferencePoint:
-    """One key point of the reference answer and everything needed to judge and cite it."""
+    """One requirement of the answer: a prompt element or a reference section, and how to judge and cite it."""
 
     label: str
     key_point: str
@@ -30,17 +39,35 @@ class ReferencePoint:
     sentences: list[str] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
     importance: float = 1.0
-    ask: bool = False  # a point taken from the prompt: judged on concrete, related sentences, not shared words
+    kind: str = "topic"  # the learned kind that shows it, or "topic" (judged on content)
+    source: str = "reference"  # "prompt" (an asked element) or "reference" (a section of the reference answer)
+    part: int = 0
+    quantified: bool = False
+    main: bool = False
+    id: str = ""  # "e3" for the prompt's third element, "s2" for the second reference section
+
+    @property
+    def ask(self) -> bool:
+        return self.source == "prompt"
 
 
 @dataclass
 class Reference:
-    """A question's reference answer as gradable key points, plus the full text for content scoring."""
+    """A question's requirements, the reference text for content scoring, and the words that are no evidence."""
 
     question_id: str
     question: str
     text: str
     points: list[ReferencePoint]
+    category: str = ""
+    spec: PromptSpec | None = None
+    question_stems: frozenset[str] = frozenset()
+    label_stems: frozenset[str] = frozenset()  # section titles: naming a section is no evidence of covering it
+    given: bool = False  # graded against a reference the user gave (nothing is compared with the bank)
+
+    @property
+    def reference_words(self) -> int:
+        return len(content_tokens(self.text or self.question))
 
 
 def _key_point_for(section: AnswerSection, key_points: list[str]) -> str:
@@ -54,9 +81,13 @@ def _citation(question_id: str, section: str, chunks: list[Chunk], fallback: str
                     snippet=" ".join(text.split())[:240])
 
 
+def _stems(text: str) -> set[str]:
+    return {stem(t) for t in content_tokens(text)}
+
+
 def _distinctive_terms(texts: list[str], question: str, top: int = 14) -> list[set[str]]:
     """Per text, its most frequent content stems that the question and the other texts do not share."""
-    question_stems = {stem(t) for t in content_tokens(question)}
+    question_stems = _stems(question)
     counts = [Counter(stem(t) for t in content_tokens(text)) for text in texts]
     spread = Counter(s for c in counts for s in c)
     result = []
@@ -69,33 +100,47 @@ def _distinctive_terms(texts: list[str], question: str, top: int = 14) -> list[s
     return result
 
 
-_ASK_SPLIT = re.compile(r"[?.;:]\s+|,\s+(?:and\s+)?|\s+and\s+(?=(?:how|what|why|when|where|which|who|ensure|"
-                        r"include|describe|explain|handle|communicate|specify|establish|confirm)\b)|\n+", re.I)
+def _best_section(text: str, sections: list[AnswerSection]) -> tuple[str, int]:
+    """The section sharing the most distinctive stems with `text`, and how many it shares."""
+    wanted = _stems(text) - GENERIC_STEMS
+    scored = [(len(wanted & _stems(f"{s.title} {s.text}")), -i, s.title) for i, s in enumerate(sections)]
+    if not scored:
+        return "Answer", 0
+    best = max(scored)
+    return best[2], best[0]
 
 
-def question_asks(question: str) -> list[str]:
-    """The separate things a prompt asks for ("quantify uncertainty", "communicate risks to stakeholders")."""
-    pieces = [p.strip(" “”\"'()-") for p in _ASK_SPLIT.split(question)]
-    return [p for p in pieces if len(content_tokens(p)) >= 2]
+def _element_point(element: Element, question: Question, chunks: list[Chunk], sections: list[AnswerSection],
+                   kinds: set[str] | None) -> ReferencePoint:
+    section, shared = _best_section(f"{element.text} {' '.join(element.examples)}", sections)
+    body = next((s.text for s in sections if s.title == section), question.reference_answer)
+    kind = element.kind if kinds is None or element.kind in kinds else "topic"
+    text = element.text if not element.examples else f"{element.text} (for example {', '.join(element.examples)})"
+    # A content element is also recognised by what the reference says under it (semantically, never by its words).
+    extra = sentences(body, min_tokens=3)[:12] if kind == "topic" and shared else []
+    return ReferencePoint(label=element.text[:80], key_point=element.text, text=text,
+                          citation=_citation(question.id, section, chunks, body), sentences=[text, *extra],
+                          terms=_stems(text) - GENERIC_STEMS, kind=kind, source="prompt", part=element.part,
+                          quantified=element.quantified, main=element.main, id=element.id)
 
 
-def _best_section(text: str, sections: list[AnswerSection]) -> str:
-    """The section sharing the most stems with `text` (the one an ask is cited against)."""
-    wanted = {stem(t) for t in content_tokens(text)}
-    scored = [(len(wanted & {stem(t) for t in content_tokens(f"{s.title} {s.text}")}), -i, s.title)
-              for i, s in enumerate(sections)]
-    return max(scored)[2] if scored else "Answer"
+def build_reference(question: Question, chunks: list[Chunk], policy: GradingPolicy | None = None,
+                    given: bool = False) -> Reference:
+    """Requirements of `question`.
 
-
-def build_reference(question: Question, chunks: list[Chunk]) -> Reference:
-    """Key points from the question's sections (or its explicit key points, or the reference's sentences).
-
-    Behavioral questions are judged on what the prompt asks for: the reference is one sample story, and a
-    candidate's own story rightly differs from it in every detail.
+    Behavioral questions are judged on what the prompt asks for: the reference is one sample story, and a candidate's
+    own story rightly differs from it in every detail. Other questions are judged on the reference's sections (or its
+    key points, or sentences), the sections that answer the prompt's asks weighing more; an ask no section answers is
+    a requirement of its own.
     """
+    policy = policy or load_policy()
+    spec = parse_prompt(question.question)
     sections = [s for s in question.sections if s.text.strip()]
-    if question.category == "behavioral" and len(question_asks(question.question)) >= 2:
-        return _asks_reference(question, chunks, sections)
+    base = Reference(question_id=question.id, question=question.question, text=question.reference_answer, points=[],
+                     category=question.category, spec=spec, question_stems=frozenset(_stems(question.question)),
+                     given=given)
+    if question.category == "behavioral" and len(spec.elements) >= 2:
+        return replace(base, points=[_element_point(e, question, chunks, sections, None) for e in spec.elements])
     if sections:
         items = [(s.title, _key_point_for(s, question.key_points), s.text) for s in sections]
     elif question.key_points:
@@ -103,28 +148,34 @@ def build_reference(question: Question, chunks: list[Chunk]) -> Reference:
     else:
         items = [(s[:80], s, s) for s in sentences(question.reference_answer, min_tokens=3)]
     terms = _distinctive_terms([f"{label} {text}" for label, _, text in items], question.question)
+    prefix = "s" if sections else "k"
     points = [
         ReferencePoint(label=label, key_point=key_point, text=text,
                        citation=_citation(question.id, label, chunks, text),
                        sentences=sentences(f"{label}: {text}", min_tokens=3)[:24] or [f"{label}: {text}"],
-                       terms=item_terms)
-        for (label, key_point, text), item_terms in zip(items, terms, strict=True)
+                       terms=item_terms, id=f"{prefix}{n}")
+        for n, ((label, key_point, text), item_terms) in enumerate(zip(items, terms, strict=True), start=1)
     ]
-    return Reference(question_id=question.id, question=question.question, text=question.reference_answer,
-                     points=points)
+    _weigh_by_prompt(points, spec, question, chunks, sections, policy)
+    label_stems = frozenset().union(*(_stems(s.title) for s in sections)) if len(sections) > 1 else frozenset()
+    return replace(base, points=points, label_stems=label_stems)
 
 
-def _asks_reference(question: Question, chunks: list[Chunk], sections: list[AnswerSection]) -> Reference:
-    points = []
-    for ask in question_asks(question.question):
-        section = _best_section(ask, sections)
-        text = next((s.text for s in sections if s.title == section), question.reference_answer)
-        points.append(ReferencePoint(
-            label=ask[:80], key_point=ask, text=ask, citation=_citation(question.id, section, chunks, text),
-            sentences=[ask], ask=True,
-        ))
-    return Reference(question_id=question.id, question=question.question, text=question.reference_answer,
-                     points=points)
+def _weigh_by_prompt(points: list[ReferencePoint], spec: PromptSpec, question: Question, chunks: list[Chunk],
+                     sections: list[AnswerSection], policy: GradingPolicy) -> None:
+    """Points that answer an asked element weigh more; an asked element that no point answers joins the points."""
+    kinds = set(policy.content_points.design_kinds)
+    for element in (e for e in spec.elements if not e.main):
+        wanted = _stems(f"{element.text} {' '.join(element.examples)}") - GENERIC_STEMS
+        shared = [len(wanted & (_stems(p.label) | p.terms | _stems(p.text))) for p in points]
+        best = max(shared, default=0)
+        if wanted and best >= max(1, min(2, len(wanted) // 2)):
+            for point, count in zip(points, shared, strict=True):
+                if count == best:
+                    point.importance = policy.coverage.prompt_importance
+        else:
+            points.append(_element_point(element, question, chunks, sections, kinds))
+            points[-1].importance = policy.coverage.prompt_importance
 
 
 def adhoc_question(question_text: str, reference_text: str, category: str = "") -> Question:

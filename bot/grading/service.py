@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bot.domain.grade import Grade
 from bot.domain.models import Question
 from bot.grading.grounded import GroundedGrader
@@ -16,6 +18,7 @@ from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
 
 MATCH_THRESHOLD = 0.45  # below this cosine, free text is not taken to be a bank question
+NEARBY_QUESTIONS = 6  # bank questions compared with an answer for the off-topic check
 REFERENCE_CACHE = 512  # references kept built (by question id and reference text, so an edited bank is rebuilt)
 
 
@@ -34,46 +37,52 @@ class GradingService:
     _references: dict[tuple[str, str], Reference] = field(default_factory=dict, init=False, repr=False)
 
     def resolve(self, id_or_text: str, allow_adhoc: bool = False) -> Question:
-        """A bank question by id, else the best semantic match for the text (or an ad-hoc question)."""
+        """A bank question by id, else the best semantic match for the text; with `allow_adhoc` (a reference of the
+        user's own) the text itself is the question and the bank is not searched."""
         key = id_or_text.strip()
         if not key:
             raise QuestionNotFound("the question is empty")
         found = self.store.question(key)
         if found:
             return found
+        if allow_adhoc:
+            return adhoc_question(key, "")
         matches = self.store.search_questions(self.embedder.embed([key])[0], k=1)
         if matches and matches[0][1] >= MATCH_THRESHOLD:
             return matches[0][0]
-        if allow_adhoc:
-            return adhoc_question(key, "")
         raise QuestionNotFound(f"no bank question matches {key[:80]!r}; pass --reference to grade against your own")
 
     def reference_for(self, question: Question, reference_text: str | None = None) -> Reference:
         if reference_text:
             adhoc = adhoc_question(question.question, reference_text, question.category)
-            return build_reference(adhoc, [])
+            return build_reference(adhoc, [], self.grounded.policy, given=True)
         key = (question.id, question.reference_answer)
         if key not in self._references:
             if len(self._references) >= REFERENCE_CACHE:
                 self._references.pop(next(iter(self._references)))
-            self._references[key] = build_reference(question, self.store.chunks_of(question.id))
+            self._references[key] = build_reference(question, self.store.chunks_of(question.id), self.grounded.policy)
         return self._references[key]
 
     def prepare(self, question: Question) -> None:
         """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer."""
         self.grounded.prepare(self.reference_for(question))
 
+    def _nearby_questions(self, vector: np.ndarray) -> list[tuple[str, float]]:
+        return [(q.id, score) for q, score in self.store.search_questions(vector, k=NEARBY_QUESTIONS)]
+
     def grade(self, question: Question, answer: str, reference_text: str | None = None) -> Grade:
         """Grade `answer`; with a judge configured the LLM adds judgement, bounded by the grounded grade."""
         reference = self.reference_for(question, reference_text)
         rubric = rubric_for(question.category)
-        grounded = self.grounded.grade(reference, rubric, answer,
-                                       None if reference_text else lambda v: self.store.search_chunks(v, k=8))
+        nearby = None if reference_text else self._nearby_questions
+        grounded = self.grounded.grade(reference, rubric, answer, nearby)
         if self.judge is None:
             return grounded
         try:
-            judged = self.judge.grade(reference, rubric, answer)
+            verdict = self.judge.grade(reference, rubric, answer)
         except StructuredOutputError as exc:
             usage.record_fallback(f"grade: {exc}")
             return fallback(grounded, str(exc))
-        return blend(judged, grounded, rubric, answer)
+        return blend(verdict, grounded, rubric, answer,
+                     verify=lambda claims: self.grounded.verify(reference, answer, claims),
+                     regrade=lambda forced: self.grounded.grade(reference, rubric, answer, nearby, forced))

@@ -61,6 +61,31 @@ def sentences(text: str, min_tokens: int = 2) -> list[str]:
     return out
 
 
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.'’+#-][A-Za-z0-9]+)*")
+
+
+def without(text: str, stems: frozenset[str] | set[str]) -> str:
+    """`text` with every word whose stem is in `stems` removed (the rest, punctuation included, kept)."""
+    kept = _WORD_RE.sub(lambda m: "" if stem(m.group(0).lower().replace("’", "'").removesuffix("'s")) in stems
+                        else m.group(0), text)
+    return " ".join(kept.split())
+
+
+def statements(text: str) -> list[str]:
+    """Sentences as `sentences` splits them, with clauses after a semicolon and a short label ("What made it
+    hard:") joined to what follows: one statement per sentence, as a listener hears it."""
+    out: list[str] = []
+    for line in re.split(r"\n+", text.strip()):
+        for piece in sentences(line):
+            if out and (out[-1].endswith(";") or (out[-1].endswith(":") and len(tokens(out[-1])) <= 8)):
+                out[-1] = f"{out[-1]} {piece}"
+            else:
+                out.append(piece)
+        if out and out[-1].endswith(";"):
+            out[-1] = out[-1][:-1]
+    return out
+
+
 # --- Porter stemmer (M. F. Porter, 1980), the original algorithm ------------------------------------------------
 
 _VOWELS = frozenset("aeiou")

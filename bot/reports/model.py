@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from statistics import fmean
@@ -13,17 +12,16 @@ from pydantic import BaseModel, Field
 from bot.domain.grade import Citation, DimensionScore, Grade, Rubric
 from bot.domain.interview import Session, Turn
 from bot.domain.models import Question, QuestionSummary
+from bot.grading.policy import load_policy
 from bot.grading.rubrics import DEFAULT_RUBRIC, load_rubrics, rubric_for
 from bot.storage.repository import DimensionPoint
 
-FLAG_TEXT = {
-    "suspected_injection": "Suspected prompt injection: text addressed to the grader was ignored and penalised.",
-    "off_topic": "Off topic: the answer sits closer to other reference material than to this question's, "
-                 "so the score was capped.",
-    "non_answer": "Non-answer: the reply did not attempt the question, so the score was capped at 5.",
-    "too_short": "Too short: fewer than 20 substantive words, so the score was capped at 40.",
-    "padding": "Padding: many sentences were repeated; each was counted once.",
-}
+
+def flag_text(code: str) -> str:
+    """What a grade's flag means, with the cap it applied (from the grading policy)."""
+    return load_policy().flag_text(code)
+
+
 TURN_LABELS = {"follow_up": "Follow-up", "clarification": "Clarification", "hint": "Hint"}
 CANDIDATE_LABELS = {"clarification": "Clarifying question", "hint": "Hint request"}
 EXCERPT_CHARS = 320
@@ -32,7 +30,6 @@ PLAN_DIMENSIONS = 3
 PLAN_QUESTIONS = 3
 PRACTISE_BELOW = 4.0  # dimensions averaging under this go into the practice plan
 TREND_EPSILON = 0.05
-_MEASURED = re.compile(r"\s*\(measured [0-9.]+\)\s*$")
 
 
 class TranscriptEntry(BaseModel):
@@ -203,8 +200,7 @@ def _question_report(number: int, question_id: str, session: Session, bank: dict
         company=question.company if question else "", role=question.role if question else "",
         category=question.category if question else "", difficulty=question.difficulty if question else "",
         in_bank=question is not None, transcript=entries, grade=grade,
-        flags=[FlagNote(code=f, text=FLAG_TEXT.get(f, f.replace("_", " ").capitalize() + "."))
-               for f in (grade.flags if grade else [])],
+        flags=[FlagNote(code=f, text=flag_text(f)) for f in (grade.flags if grade else [])],
         model_answer_excerpt=_shorten(grade.model_answer_excerpt, EXCERPT_CHARS) if grade else "",
         improvements=_improvements(grade) if grade else [],
     )
@@ -266,7 +262,7 @@ def _plan(session: Session, dimensions: list[DimensionSummary], history: list[Di
         suggested.update(q.id for q in picks)
         items.append(PracticeItem(
             key=dim.key, name=dim.name, mean=dim.mean,
-            weakest=f"Lowest on “{title}”: {worst.score}/5 — {_MEASURED.sub('', worst.justification)}",
+            weakest=f"Lowest on “{title}”: {worst.score}/5 — {worst.justification}",
             target=anchors.get(5, ""),
             questions=[q.summary() for q in picks]))
     return items
@@ -294,5 +290,14 @@ def build_report(session: Session, questions: dict[str, Question], history: list
     )
 
 
-__all__ = ["FLAG_TEXT", "DimensionSummary", "PracticeItem", "QuestionReport", "Report",
-           "TranscriptEntry", "build_report", "cite", "describe_engines"]
+__all__ = [
+    "DimensionSummary",
+    "PracticeItem",
+    "QuestionReport",
+    "Report",
+    "TranscriptEntry",
+    "build_report",
+    "cite",
+    "describe_engines",
+    "flag_text",
+]

@@ -32,9 +32,12 @@ def test_hidden_characters_are_flagged() -> None:
     assert result.suspected and "\u200b" not in result.clean
 
 
-def test_keyword_stuffing_is_removed() -> None:
-    stuffing = ", ".join(["synergy", "scalable", "robust", "data-driven", "world-class"] * 4)
-    assert scan(f"{ANSWER}\n{stuffing}").clean == ANSWER
+def test_a_keyword_list_is_not_an_attack() -> None:
+    """Keyword lists are the grader's business (no evidence, the `keyword_list` flag), not the injection scan's."""
+    keywords = "SMOTE, class weights, XGBoost, SHAP, precision-recall curve, threshold tuning, graph features"
+    assert not scan(f"{ANSWER}\n{keywords}").suspected
+    assert not scan("Top SHAP contributors map onto legal-pre-approved reason codes.").suspected
+    assert not scan("Index every view of a product and score the product by its max-similarity view.").suspected
 
 
 @pytest.mark.parametrize("answer", [

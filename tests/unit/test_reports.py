@@ -21,7 +21,7 @@ from bot.domain.interview import SessionConfig, Turn
 from bot.domain.models import AnswerSection, Question
 from bot.grading.rubrics import load_rubrics
 from bot.reports import Report, render
-from bot.reports.model import FLAG_TEXT
+from bot.reports.model import flag_text
 from bot.reports.service import load_report, report_bytes
 from bot.storage.repository import SessionRepository
 
@@ -205,7 +205,7 @@ def test_transcript_puts_each_follow_up_before_its_reply(report: Report) -> None
 
 def test_flags_improvements_and_trend(report: Report) -> None:
     star = report.questions[1]
-    assert [f.text for f in star.flags] == [FLAG_TEXT["suspected_injection"]]
+    assert [f.text for f in star.flags] == [flag_text("suspected_injection")]
     assert all(len(q.improvements) <= 3 and q.improvements for q in report.questions)
     assert report.earlier_sessions == 1
     trends = {d.key: d.trend for d in report.trends}
@@ -252,7 +252,7 @@ def test_markdown_quotes_the_candidate_and_cites_the_reference(outputs: dict[str
     assert "## Overall score: 58.3/100" in md and "### Grade: 72/100" in md and "### Grade: 38/100" in md
     assert "| Actions & ownership | 2/5 |" in md and "| Trade-offs & risks | 2/5 |" in md
     assert "\\<script>alert(1)\\</script>" in md and SCRIPT not in md  # no raw HTML for a Markdown viewer
-    assert FLAG_TEXT["suspected_injection"] in md
+    assert flag_text("suspected_injection") in md
     assert "Result & impact: 2.0 → 4.0 ↑" in md and "Practise next: Disagreeing with a manager" in md
 
 
@@ -263,7 +263,7 @@ def test_html_escapes_candidate_text_and_is_self_contained(outputs: dict[str, by
     assert ANSWERS["fraud"] in page and USER in page
     for section in ("q-fraud § Explainability for legal", "q-star § Situation", "q-ab § Guardrail metrics"):
         assert section in page
-    assert 'data-flag="suspected_injection"' in page and FLAG_TEXT["suspected_injection"] in page
+    assert 'data-flag="suspected_injection"' in page and flag_text("suspected_injection") in page
     assert ">58.3<" in page and "Grade: 72/100" in page and "<td class=num>2/5</td>" in page
     assert "<svg" in page and "@media print" in page
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE)

@@ -1,0 +1,115 @@
+"""What an answer's sentences can prove: their vectors, the kind each shows, and how much each says of its own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.grading.kinds import SPECIFIC, KindModel, shipped_filler
+from bot.grading.policy import GradingPolicy
+from bot.grading.reference import GENERIC_STEMS, SCAFFOLD_STEMS, Reference
+from bot.grading.signals import buzzword_stems, is_concrete
+from bot.grading.text import content_tokens, stem, tokens, without
+
+_RELATION = re.compile(r"→|->|=|\bw/|\b(?:because|so that|when|if|than|then|instead|unless|until)\b", re.I)
+_LABEL = re.compile(r"^([^:.!?]{2,80}):\s+(\S.*)$", re.S)
+_ITEM_SPLIT = re.compile(r"\s*(?:[,;|•·]|\n|\s[-–—]\s|\s/\s)\s*")
+_VERBISH = re.compile(r"\b(?:i|we|you|they|it|is|are|was|were|be|been|do|does|did|have|has|had|can|could|would|"
+                      r"will|should|may|might|must|use|uses|used|make|makes|made|run|runs|ran|set|get|gets|got|keep|"
+                      r"keeps|kept|let|lets|put|built|trained|chose|picked|added|moved|found|cut|went|took|gave|"
+                      r"ship|shipped|launched|tested|measured|saw|rose|fell|dropped)\b", re.I)
+
+
+@dataclass
+class AnswerEvidence:
+    """Per unique sentence: its text, vector, P(kind) row, count of new content words and evidence gate (0..1);
+    `content_vectors` embed the sentences with the question's words taken out (what they say beyond it)."""
+
+    sentences: list[str]
+    vectors: np.ndarray
+    content_vectors: np.ndarray
+    kind_probs: np.ndarray
+    kinds: list[str]
+    new_words: list[int]
+    gate: np.ndarray
+    concrete: list[bool]
+
+    def kind_column(self, kind: str) -> np.ndarray:
+        if kind not in self.kinds or not self.sentences:
+            return np.zeros(len(self.sentences), dtype=np.float32)
+        return self.kind_probs[:, self.kinds.index(kind)]
+
+    def strongest(self, kind: str, rows: np.ndarray | None = None) -> tuple[float, int]:
+        """The best gated evidence of `kind` (among `rows`, default all) and the sentence index that gives it."""
+        scores = self.kind_column(kind) * self.gate
+        if rows is not None:
+            mask = np.zeros(len(scores), dtype=bool)
+            mask[rows] = True
+            scores = np.where(mask, scores, 0.0)
+        if not len(scores):
+            return 0.0, -1
+        best = int(scores.argmax())
+        return float(scores[best]), best
+
+
+def new_word_count(sentence: str, reference: Reference) -> int:
+    """Content words that are neither the question's, nor a section label's, nor filler: what a sentence adds."""
+    excluded = (reference.question_stems | reference.label_stems | GENERIC_STEMS | SCAFFOLD_STEMS | buzzword_stems()
+                | shipped_filler())
+    return len({stem(t) for t in content_tokens(sentence)} - excluded)
+
+
+def gate_of(new_words: int, policy: GradingPolicy) -> float:
+    zero, full = policy.evidence.new_words_for_zero, policy.evidence.new_words_for_full
+    return float(np.clip((new_words - zero) / max(1, full - zero), 0.0, 1.0))
+
+
+def body_of(sentence: str) -> str:
+    """The sentence without a leading label ("Bias mitigation (pre-processing): …" → "…"): a label is no content."""
+    match = _LABEL.match(sentence)
+    return match.group(2) if match and len(tokens(match.group(1))) <= 8 else sentence
+
+
+def analyse(sentences: list[str], reference: Reference, model: KindModel, policy: GradingPolicy,
+            embed: Callable[[list[str]], np.ndarray]) -> AnswerEvidence:
+    """Everything the coverage and the rubric measures read off an answer's unique sentences. One embedding call:
+    the sentences, their bodies without a label (judged for specificity), and their words beyond the question's."""
+    bodies = [body_of(s) for s in sentences]
+    masked = [without(b, reference.question_stems) for b in bodies]
+    labelled = [i for i, (s, b) in enumerate(zip(sentences, bodies, strict=True)) if s != b]
+    extra = list(dict.fromkeys([bodies[i] for i in labelled] + [m for m in masked if m]))
+    everything = embed([*sentences, *extra]) if sentences else np.zeros((0, 1), dtype=np.float32)
+    vectors, by_text = everything[: len(sentences)], dict(zip(extra, everything[len(sentences):], strict=True))
+    zero = np.zeros(vectors.shape[1] if len(vectors) else 1, dtype=np.float32)
+    content_vectors = np.stack([by_text[m] if m else zero for m in masked]) if sentences else vectors
+    new = [new_word_count(b, reference) for b in bodies]
+    terms = set().union(*(p.terms for p in reference.points if not p.ask))  # the prompt's words are not detail
+    concrete = [is_concrete(b, terms) for b in bodies]
+    probs = model.probabilities(sentences, vectors)
+    rules = policy.evidence
+    specific = probs[:, model.kinds.index(SPECIFIC)] if SPECIFIC in model.kinds else np.ones(len(sentences))
+    if labelled and SPECIFIC in model.kinds:
+        texts = [bodies[i] for i in labelled]
+        specific = specific.copy()
+        specific[labelled] = model.probabilities(texts, np.stack([by_text[t] for t in texts]))[
+            :, model.kinds.index(SPECIFIC)]
+    gate = [gate_of(n, policy) * (1.0 if c else rules.plain_sentence_weight)
+            * float(np.clip((p - rules.specific_lo) / (rules.specific_hi - rules.specific_lo), 0.0, 1.0))
+            * (0.0 if is_keyword_list(s, policy) else 1.0)
+            for n, c, p, s in zip(new, concrete, specific, bodies, strict=True)]
+    return AnswerEvidence(
+        sentences=sentences, vectors=vectors, content_vectors=content_vectors, kind_probs=probs, kinds=model.kinds,
+        new_words=new, gate=np.asarray(gate, dtype=np.float32), concrete=concrete,
+    )
+
+
+def is_keyword_list(text: str, policy: GradingPolicy) -> bool:
+    """A list of bare terms (no verb, number or relation between them) rather than an explanation."""
+    items = [i.strip(" .:*-") for i in _ITEM_SPLIT.split(text) if i.strip(" .:*-")]
+    if len(items) < policy.keyword_list.min_items:
+        return False
+    bare = [i for i in items if len(tokens(i)) <= 4 and not _RELATION.search(i) and not _VERBISH.search(i)]
+    return len(bare) >= policy.keyword_list.bare_share * len(items)

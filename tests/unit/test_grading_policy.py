@@ -1,0 +1,74 @@
+"""The grading policy as data, and the honesty rules it drives: gaming answers earn little, flags say why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain.models import AnswerSection, Question
+from bot.grading.grounded import GroundedGrader
+from bot.grading.policy import load_policy
+from bot.grading.reference import build_reference
+from bot.grading.rubrics import rubric_for
+from tests.fakes import HashingEmbedder
+
+QUESTION = Question.build(
+    source_file="bank.md", title="Churn", category="ml_system_design",
+    question="Design a churn prediction system for a subscription app. How would you choose features and act on "
+             "the scores?",
+    reference_answer="...",
+    sections=[
+        AnswerSection(title="Features", text="Tenure, payment failures, weekly active days, support tickets."),
+        AnswerSection(title="Model", text="Gradient boosting on a time-based split, calibrated probabilities."),
+        AnswerSection(title="Actions", text="Top-decile users get a retention offer; uplift measured with a "
+                                            "holdout group."),
+    ],
+)
+PARTIAL = ("I'd use tenure, failed payments and weekly active days as features, train gradient boosting on a "
+           "time-based split and calibrate the probabilities so the scores mean something.")
+
+
+@pytest.fixture(scope="module")
+def grader() -> GroundedGrader:
+    return GroundedGrader(HashingEmbedder())
+
+
+def grade(grader: GroundedGrader, answer: str):  # type: ignore[no-untyped-def]
+    return grader.grade(build_reference(QUESTION, []), rubric_for(QUESTION.category), answer)
+
+
+def test_flag_texts_are_rendered_from_the_policy_values() -> None:
+    policy = load_policy()
+    assert f"capped at {policy.caps.off_topic}" in policy.flag_text("off_topic")
+    assert f"at most {policy.caps.keyword_list}" in policy.flag_text("keyword_list")
+    assert policy.flag_text("something_new") == "Something new"
+
+
+def test_a_broken_policy_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("evidence: {covered_at: 2}\n")
+    with pytest.raises(ValueError, match=r"policy\.yaml: invalid grading policy"):
+        load_policy(path)
+
+
+def test_dimension_scores_carry_their_measured_value(grader: GroundedGrader) -> None:
+    result = grade(grader, PARTIAL)
+    assert all(0 <= d.measured <= 1 for d in result.dimensions)
+    assert all("measured" not in d.justification for d in result.dimensions)
+    assert all(r.id for r in result.covered + result.missing)
+
+
+def test_a_keyword_list_is_flagged_as_such_and_capped(grader: GroundedGrader) -> None:
+    keywords = "tenure, payment failures, weekly active days, support tickets, gradient boosting, calibration, " \
+               "time-based split, retention offer, uplift, holdout group"
+    result = grade(grader, keywords)
+    assert "keyword_list" in result.flags and "suspected_injection" not in result.flags
+    assert result.overall <= load_policy().caps.keyword_list < grade(grader, PARTIAL).overall
+
+
+def test_restating_the_question_earns_less_than_a_partial_answer(grader: GroundedGrader) -> None:
+    restated = ("So I would design a churn prediction system for a subscription app. I would choose features for "
+                "the churn prediction system and then act on the scores of the subscription app users.")
+    result = grade(grader, restated)
+    assert result.overall <= 30 and result.overall < grade(grader, PARTIAL).overall
