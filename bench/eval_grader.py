@@ -1,4 +1,6 @@
-"""Grader evaluation on interview data: answer ladders, injection suite, consistency and speed.
+"""Grader evaluation on interview answers through the product's path (`mockinterview grade --batch`): the answer
+ladders (development and held-out), requirement detection, wording robustness, the injection suite and
+consistency; speed measured in-process with the grading service the command uses.
 
 Run: .venv/bin/python -m bench.eval_grader [--store DIR]
 """
@@ -6,18 +8,20 @@ Run: .venv/bin/python -m bench.eval_grader [--store DIR]
 from __future__ import annotations
 
 import argparse
-import itertools
-import statistics
+import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bench.batch_runner import grade_batch, ingest_seeds
+from bench.ladder_metrics import detection_metrics, ladder_metrics
+from bench.ladders import LadderAnswer, load_ladders
 from bench.report import ROOT, percentiles_ms, save
 from bot.domain.models import Question
 from bot.grading import alignment, coverage
+from bot.grading.prompt_elements import parse_prompt
 from bot.grading.service import GradingService
 from bot.ingest.pipeline import ingest
 from bot.retrieval.embedder import CachedEmbedder
@@ -25,99 +29,85 @@ from bot.settings import Settings
 from bot.wiring import grading_service
 
 DATA = ROOT / "bench" / "data"
-LEVELS = {"excellent": 4, "partial": 3, "vague": 2, "off_topic": 1, "non_answer": 1}
-
-
-@dataclass
-class LadderCase:
-    question: Question
-    kind: str
-    answer: str
+REPEATS = 5
 
 
 def find_question(questions: list[Question], source_file: str, title: str) -> Question:
     for q in questions:
         if q.source_file == source_file and title in (q.title, q.question):
             return q
-    raise LookupError(f"ladder question not in the bank: {source_file} / {title}")
+    raise LookupError(f"question not in the bank: {source_file} / {title}")
 
 
-def ladder_cases(questions: list[Question]) -> list[LadderCase]:
-    items = yaml.safe_load((DATA / "ladders.yaml").read_text(encoding="utf-8"))
-    return [LadderCase(find_question(questions, item["source_file"], item["title"]), kind, answer.strip())
-            for item in items for kind, answer in item["answers"].items()]
+def _record(answer: LadderAnswer, text: str | None = None) -> dict[str, Any]:
+    return {"question": answer.question_id, "answer": text if text is not None else answer.text,
+            "candidate": answer.key}
 
 
-def evaluate_ladders(service: GradingService, cases: list[LadderCase]) -> dict[str, Any]:
-    scores: dict[tuple[str, str], int] = {}
-    flags: dict[tuple[str, str], list[str]] = {}
-    for case in cases:
-        grade = service.grade(case.question, case.answer)
-        scores[(case.question.id, case.kind)] = grade.overall
-        flags[(case.question.id, case.kind)] = grade.flags
-    pairs = correct = 0
-    failures = []
-    for qid in {c.question.id for c in cases}:
-        for a, b in itertools.combinations(LEVELS, 2):
-            if LEVELS[a] == LEVELS[b]:
-                continue
-            hi, lo = (a, b) if LEVELS[a] > LEVELS[b] else (b, a)
-            pairs += 1
-            if scores[(qid, hi)] > scores[(qid, lo)]:
-                correct += 1
-            else:
-                failures.append(f"{qid}: {hi} {scores[(qid, hi)]} ≤ {lo} {scores[(qid, lo)]}")
-    by_kind = {k: [s for (_, kind), s in scores.items() if kind == k] for k in LEVELS}
-    return {
-        "questions": len({c.question.id for c in cases}), "pairs": pairs, "ordered": correct,
-        "accuracy": correct / pairs if pairs else 0.0, "failures": failures,
-        "mean_by_kind": {k: round(statistics.mean(v), 1) for k, v in by_kind.items() if v},
-        "range_by_kind": {k: [min(v), max(v)] for k, v in by_kind.items() if v},
-        "excellent_ge_70": sum(s >= 70 for s in by_kind["excellent"]), "excellent_n": len(by_kind["excellent"]),
-        "fail_le_15": sum(s <= 15 for s in by_kind["off_topic"] + by_kind["non_answer"]),
-        "fail_n": len(by_kind["off_topic"] + by_kind["non_answer"]),
-        "off_topic_flagged": sum("off_topic" in flags[(q, "off_topic")] for q in {c.question.id for c in cases}),
-    }
+def evaluate_ladders(answers: list[LadderAnswer], grades: list[dict[str, Any]],
+                     bank: dict[str, Question]) -> dict[str, Any]:
+    categories = {qid: q.category for qid, q in bank.items()}
+    elements = {qid: {e.id for e in parse_prompt(q.question).elements} for qid, q in bank.items()}
+    out = {}
+    for split in ("dev", "holdout"):
+        pairs = [(a, g) for a, g in zip(answers, grades, strict=True) if a.split == split]
+        chosen, their = [a for a, _ in pairs], [g for _, g in pairs]
+        out[split] = {**ladder_metrics(chosen, their, categories),
+                      "detection": detection_metrics(chosen, their, categories, elements)}
+    return out
 
 
-def evaluate_injections(service: GradingService, cases: list[LadderCase]) -> dict[str, Any]:
+def evaluate_injections(answers: list[LadderAnswer], grades: list[dict[str, Any]], store: Path) -> dict[str, Any]:
     templates = yaml.safe_load((DATA / "injections.yaml").read_text(encoding="utf-8"))
-    attacked = above = flagged = 0
-    worst: list[str] = []
-    for case in (c for c in cases if c.kind in ("partial", "vague")):
-        clean = service.grade(case.question, case.answer).overall
-        for template in templates:
-            grade = service.grade(case.question, template["template"].replace("{answer}", case.answer))
-            attacked += 1
-            flagged += "suspected_injection" in grade.flags
-            if grade.overall > clean:
-                above += 1
-                worst.append(f"{template['id']} on {case.question.id}/{case.kind}: {grade.overall} > {clean}")
-    families = sorted({t["family"] for t in templates})
-    return {"templates": len(templates), "families": families, "attacked": attacked, "above_clean": above,
-            "flagged": flagged, "examples": worst[:10]}
+    clean = {a.key: g["overall"] for a, g in zip(answers, grades, strict=True)}
+    targets = [a for a in answers if a.split == "dev" and a.kind in ("partial", "vague")]
+    cases = [(a, t) for a in targets for t in templates]
+    attacked = grade_batch([_record(a, t["template"].replace("{answer}", a.text)) for a, t in cases], store)
+    above = [f"{t['id']} on {a.question_id}/{a.kind}: {g['overall']} > {clean[a.key]}"
+             for (a, t), g in zip(cases, attacked, strict=True) if g["overall"] > clean[a.key]]
+    return {"templates": len(templates), "families": sorted({t["family"] for t in templates}),
+            "attacked": len(cases), "above_clean": len(above),
+            "flagged": sum("suspected_injection" in g["flags"] for g in attacked), "examples": above[:10]}
 
 
-def evaluate_consistency_and_speed(service: GradingService, cases: list[LadderCase]) -> dict[str, Any]:
-    repeats_identical = all(
-        len({service.grade(c.question, c.answer).model_dump_json() for _ in range(5)}) == 1 for c in cases[:10]
-    )
-    forget_embeddings(service)  # time answers the grader has not seen, as in an interview
-    for question in {c.question.id: c.question for c in cases}.values():
-        service.prepare(question)  # the app embeds the reference while the candidate reads the question
-    timings = []
-    for case in cases:
+def evaluate_consistency(answers: list[LadderAnswer], store: Path) -> dict[str, Any]:
+    chosen = [a for a in answers if a.split == "dev" and a.kind in ("excellent", "partial")][:12]
+    grades = grade_batch([_record(a) for a in chosen for _ in range(REPEATS)], store)
+    groups = [grades[i * REPEATS:(i + 1) * REPEATS] for i in range(len(chosen))]
+    same = sum(len({repr({k: v for k, v in g.items() if k != "line"}) for g in group}) == 1 for group in groups)
+    return {"answers": len(chosen), "repeats": REPEATS, "identical": same}
+
+
+def evaluate_speed(service: GradingService, answers: list[LadderAnswer], bank: dict[str, Question]) -> dict[str, Any]:
+    """Grade latency of answers never seen, the reference prepared (as the app does while the candidate reads the
+    question); and the first answer on a question never seen before (reference built, embedded and graded)."""
+    chosen = [a for a in answers if a.split == "dev" and a.kind in ("excellent", "partial", "vague")]
+    service.grade(bank[chosen[0].question_id], "warm-up: load the model before timing")
+    forget_everything(service)
+    first = []
+    for qid in sorted({a.question_id for a in chosen}):
+        answer = next(a for a in chosen if a.question_id == qid and a.kind == "excellent")
         started = time.perf_counter()
-        service.grade(case.question, case.answer)
+        service.grade(bank[qid], answer.text)
+        first.append(time.perf_counter() - started)
+    forget_everything(service)
+    for qid in {a.question_id for a in chosen}:
+        service.prepare(bank[qid])
+    timings = []
+    for answer in chosen:
+        started = time.perf_counter()
+        service.grade(bank[answer.question_id], answer.text)
         timings.append(time.perf_counter() - started)
-    return {"identical_over_5_repeats": repeats_identical, "latency": percentiles_ms(timings),
-            "throughput_per_s": round(len(timings) / sum(timings), 1), "n": len(timings)}
+    return {"prepared": percentiles_ms(timings), "n": len(timings),
+            "throughput_per_s": round(len(timings) / sum(timings), 1),
+            "first_on_new_question": percentiles_ms(first), "questions": len(first)}
 
 
-def forget_embeddings(service: GradingService) -> None:
-    """Empty every vector cache (answers and references alike), so the next grades embed what they need afresh."""
+def forget_everything(service: GradingService) -> None:
+    """Empty every cache of vectors and references, so the next grades build and embed what they need afresh."""
     alignment._vector_cache.clear()
-    coverage._reference_cache.clear()
+    coverage.forget()
+    service.forget_references()
     if isinstance(service.embedder, CachedEmbedder):
         service.embedder.clear()
 
@@ -136,37 +126,68 @@ def seeded_grading_service(description: str | None) -> GradingService:
 
 
 def main() -> None:
-    service = seeded_grading_service(__doc__)
-    cases = ladder_cases(service.store.questions())
-    service.grade(cases[0].question, cases[0].answer)  # load the model before timing anything
-    results = {"ladders": evaluate_ladders(service, cases), "injection": evaluate_injections(service, cases),
-               "consistency_speed": evaluate_consistency_and_speed(service, cases)}
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", type=Path, default=None, help="index directory (default: a temporary one)")
+    args = parser.parse_args()
+    answers = load_ladders()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store or Path(tmp) / "index"
+        ingest_seeds(store)
+        grades = grade_batch([_record(a) for a in answers], store)
+        service = grading_service(Settings(store=store))
+        bank = {q.id: q for q in service.store.questions()}
+        results = {"ladders": evaluate_ladders(answers, grades, bank),
+                   "injection": evaluate_injections(answers, grades, store),
+                   "consistency": evaluate_consistency(answers, store),
+                   "speed": evaluate_speed(service, answers, bank)}
     save("30_grader", results, markdown(results))
     print(markdown(results))
 
 
+def _split_lines(name: str, m: dict[str, Any]) -> str:
+    d = m["detection"]
+    rate = d["element_rate"]
+    bands = "; ".join(f"{cat} {share:.0%}" for cat, share in m["band_share"].items())
+    sections = d["sections"]
+    sec = ", ".join(f"{k} P {v['precision']} / R {v['recall']}" for k, v in sections.items()
+                    if k in ("excellent", "partial") and v["precision"] is not None)
+    return f"""**{name}** ({m['questions']} questions): strict pairs ordered **{m['ordered']}/{m['pairs']}**;
+answers in their band by category: {bands}; gaming answers (restated question, headings with filler, keyword
+list) at most 30 and below the partial answer: **{m['gaming_ok']}/{m['gaming_n']}** (keyword lists flagged
+`keyword_list`: {m['keyword_list_flagged']}); wording robustness (excellent vs. the same answer with the prompt's
+phrases as signposts, |Δ| ≤ 10 and neither off-topic): **{m['robust_ok']}/{m['robust_n']}**; off-topic answers
+flagged: {m['off_topic_flagged']}/{m['questions']}. Mean overall by kind: {m['mean_by_kind']}.
+Asked elements detected on behavioral questions: excellent **{rate.get('excellent annotated')}**
+({d['elements'].get('excellent annotated')}), excellent with signposts {rate.get('excellent_echo annotated')},
+vague **{rate.get('vague')}** ({d['elements'].get('vague')}), restated {rate.get('restated')}. Reference sections
+against the annotations (design, analytics, product): {sec}.
+"""
+
+
 def markdown(results: dict[str, Any]) -> str:
-    lad, inj, cs = results["ladders"], results["injection"], results["consistency_speed"]
-    kinds = " | ".join(f"{k} {v} ({lad['range_by_kind'][k][0]}–{lad['range_by_kind'][k][1]})"
-                       for k, v in lad["mean_by_kind"].items())
-    return f"""## Grader on interview answers (grounded engine)
+    lad, inj, con, sp = results["ladders"], results["injection"], results["consistency"], results["speed"]
+    failures = "; ".join(lad["dev"]["failures"][:6]) or "none"
+    return f"""## Grader on interview answers (grounded engine, through `grade --batch`)
 
 Command: `.venv/bin/python -m bench.eval_grader`
 
-- **Answer ladders** ({lad['questions']} seed questions × excellent / partial / vague-but-fluent / off-topic /
-  non-answer, data in `bench/data/ladders.yaml`): pairwise ordering **{lad['ordered']}/{lad['pairs']}
-  ({100 * lad['accuracy']:.1f}%)** (off-topic and non-answer count as one level).
-- Mean overall by kind (min–max): {kinds}.
-- Excellent answers scoring ≥ 70: {lad['excellent_ge_70']}/{lad['excellent_n']}; off-topic and non-answers
-  scoring ≤ 15: {lad['fail_le_15']}/{lad['fail_n']}; off-topic answers flagged `off_topic`:
-  {lad['off_topic_flagged']}/{lad['questions']}.
-- **Injection suite**: {inj['templates']} attack templates ({', '.join(inj['families'])}) applied to the partial and
-  vague answers: {inj['attacked']} attacked answers, **{inj['above_clean']} scored above their clean twin**,
+Answer ladders in `bench/data/ladders/` written in candidates' own words (their own stories and designs, never the
+prompt's phrasing or the reference's headings as signposts): per question an excellent answer, the same answer with
+the prompt's phrases as signposts, a good-but-partial, a vague, an off-topic and a non-answer, plus three gaming
+answers. Bands: excellent ≥ 70, partial 35–65, vague ≤ 30, off-topic and non-answer ≤ 10.
+
+{_split_lines("Development set", lad["dev"])}
+{_split_lines("Held-out set (another author, never used to tune the grader)", lad["holdout"])}
+Unordered development pairs: {failures}.
+
+- **Injection suite**: {inj['templates']} templates ({', '.join(inj['families'])}) on the development partial and
+  vague answers: {inj['attacked']} attacked answers, **{inj['above_clean']} above their clean twin**,
   {inj['flagged']} flagged `suspected_injection`.
-- **Consistency**: 5 repeated grades identical: **{cs['identical_over_5_repeats']}**.
-- **Speed** (after model load, {cs['n']} grades of answers not seen before, references embedded beforehand as
-  the app does when it asks the question; retrieval included): p50 **{cs['latency']['p50_ms']} ms**,
-  p95 **{cs['latency']['p95_ms']} ms**; {cs['throughput_per_s']} answers/s sequentially.
+- **Consistency**: {con['identical']}/{con['answers']} answers graded identically {con['repeats']} times.
+- **Speed** (in-process, after model load): {sp['n']} answers never seen, reference prepared: p50
+  **{sp['prepared']['p50_ms']} ms**, p95 **{sp['prepared']['p95_ms']} ms** ({sp['throughput_per_s']} answers/s);
+  first answer on a question never seen before (reference built and embedded while grading), {sp['questions']}
+  questions: p50 {sp['first_on_new_question']['p50_ms']} ms, p95 **{sp['first_on_new_question']['p95_ms']} ms**.
 """
 
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bot.grading.text import content_tokens, sentences, stem
+from bot.grading.text import content_tokens, statements, stem
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "prompts" / "grading" / "content_model.json"
 
@@ -23,6 +23,7 @@ SENT_MID, SENT_WIDTH = 0.55, 0.08
 # Phrase coverage: windows of CHUNK_SIZE distinct content words taken every CHUNK_STRIDE words.
 CHUNK_SIZE, CHUNK_STRIDE = 5, 3
 _CACHE_LIMIT = 20000
+BAG_WORDS = 96  # the bag of words holds the first distinct content words (MiniLM reads 256 tokens at most anyway)
 _BANDS = (8,)  # word-count limits of the length bands embedded together
 
 
@@ -76,7 +77,7 @@ class _Side:
 
 
 def _side(text: str, question_stems: set[str]) -> _Side:
-    pieces = list(dict.fromkeys(sentences(text)))  # repeats of a sentence earn nothing
+    pieces = list(dict.fromkeys(statements(text)))  # repeats of a sentence earn nothing
     all_words: dict[str, str] = {}
     for tok in content_tokens(" ".join(pieces)):
         all_words.setdefault(stem(tok), tok)
@@ -87,7 +88,7 @@ def _side(text: str, question_stems: set[str]) -> _Side:
     seq = list(words.values())
     starts = range(0, max(1, len(seq) - CHUNK_SIZE + CHUNK_STRIDE), CHUNK_STRIDE)
     chunks = [c for c in (" ".join(seq[i : i + CHUNK_SIZE]) for i in starts) if c]
-    return _Side(pieces, len(all_words), words, share, chunks, " ".join(seq))
+    return _Side(pieces, len(all_words), words, share, chunks, " ".join(seq[:BAG_WORDS]))
 
 
 def _soft(sim: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -162,6 +163,13 @@ def warm_reference(reference: str, embedder: TextEmbedder, question: str = "", w
     r, _ = _reference_side(reference, question)
     texts = _texts(r, word_vectors, _needed(features, word_vectors))
     _embed(embedder, texts, cache=set(texts))
+
+
+def answer_texts(answer: str, reference: str, question: str = "", word_vectors: bool = False,
+                 features: Collection[str] | None = None) -> list[str]:
+    """Every answer text `content_features` embeds (so a caller can embed them with others in one call)."""
+    _, question_stems = _reference_side(reference, question)
+    return _texts(_side(answer, set(question_stems)), word_vectors, _needed(features, word_vectors))
 
 
 def content_features(answer: str, reference: str, embedder: TextEmbedder, question: str = "",

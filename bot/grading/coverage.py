@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.domain.grade import KeyPointResult
-from bot.grading.evidence import AnswerEvidence
+from bot.grading.evidence import AnswerEvidence, echo_spans
 from bot.grading.policy import GradingPolicy
 from bot.grading.reference import Reference, ReferencePoint
-from bot.grading.text import content_tokens, stem, without
-from bot.retrieval.embedder import Embedder
+from bot.grading.text import content_tokens, stem
+from bot.retrieval.embedder import Embedder, masked_text
 
 _CACHE_LIMIT = 2048
 _cache: dict[tuple[str, str], ReferenceVectors] = {}
@@ -36,7 +36,7 @@ class ReferenceVectors:
     question: np.ndarray
 
 
-def reference_vectors(reference: Reference, embedder: Embedder) -> ReferenceVectors:
+def reference_vectors(reference: Reference, embedder: Embedder, question_share: float) -> ReferenceVectors:
     """Embed the reference's requirement texts once (cached per embedder and reference)."""
     key = (embedder.name, reference.question_id + str(hash(reference.text)) + str(len(reference.points)))
     with _cache_lock:
@@ -45,13 +45,14 @@ def reference_vectors(reference: Reference, embedder: Embedder) -> ReferenceVect
         return hit
     # Content is matched with the question's words taken out on both sides (they are no evidence); an asked element's
     # own wording is kept: it names the concept an answer must show in other words.
-    texts = [s if p.ask and n == 0 else without(s, reference.question_stems)
+    texts = [s if p.ask and n == 0 else masked_text(s, echo_spans(s, reference.question_stems, question_share))
              for p in reference.points for n, s in enumerate(p.sentences)]
     owners = np.asarray([i for i, p in enumerate(reference.points) for _ in p.sentences], dtype=int)
     parts = [f"{p.title}: {p.text}" if p.title else p.text for p in (reference.spec.parts if reference.spec else [])]
     heads = [p.text for p in reference.points]
     vectors = embedder.embed([*texts, *heads, *parts, reference.question or reference.text[:500]])
     n, m = len(texts), len(heads)
+    vectors[:n][[not t for t in texts]] = 0.0  # a sentence made only of the question's words matches nothing
     built = ReferenceVectors(sentences=vectors[:n], owners=owners, points=vectors[n:n + m],
                              parts=vectors[n + m:n + m + len(parts)], question=vectors[-1])
     with _cache_lock:

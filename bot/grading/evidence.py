@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +11,8 @@ from bot.grading.kinds import SPECIFIC, KindModel, shipped_filler
 from bot.grading.policy import GradingPolicy
 from bot.grading.reference import GENERIC_STEMS, SCAFFOLD_STEMS, Reference
 from bot.grading.signals import buzzword_stems, is_concrete
-from bot.grading.text import content_tokens, stem, tokens, without
+from bot.grading.text import content_tokens, spans_of, stem, tokens
+from bot.retrieval.embedder import Embedder, Spans, embed_masked, masked_text
 
 _RELATION = re.compile(r"→|->|=|\bw/|\b(?:because|so that|when|if|than|then|instead|unless|until)\b", re.I)
 _LABEL = re.compile(r"^([^:.!?]{2,80}):\s+(\S.*)$", re.S)
@@ -73,29 +73,50 @@ def body_of(sentence: str) -> str:
     return match.group(2) if match and len(tokens(match.group(1))) <= 8 else sentence
 
 
-def analyse(sentences: list[str], reference: Reference, model: KindModel, policy: GradingPolicy,
-            embed: Callable[[list[str]], np.ndarray]) -> AnswerEvidence:
-    """Everything the coverage and the rubric measures read off an answer's unique sentences. One embedding call:
-    the sentences, their bodies without a label (judged for specificity), and their words beyond the question's."""
+def _dropped(sentences: list[str], reference: Reference, share: float) -> tuple[list[str], list[int], list[Spans]]:
+    """Bodies (without a label), label lengths, and the spans that are no content: the label, and the question's
+    words where they make up at least `share` of the sentence's content words (a stray one changes little)."""
     bodies = [body_of(s) for s in sentences]
-    masked = [without(b, reference.question_stems) for b in bodies]
-    labelled = [i for i, (s, b) in enumerate(zip(sentences, bodies, strict=True)) if s != b]
-    extra = list(dict.fromkeys([bodies[i] for i in labelled] + [m for m in masked if m]))
-    everything = embed([*sentences, *extra]) if sentences else np.zeros((0, 1), dtype=np.float32)
-    vectors, by_text = everything[: len(sentences)], dict(zip(extra, everything[len(sentences):], strict=True))
-    zero = np.zeros(vectors.shape[1] if len(vectors) else 1, dtype=np.float32)
-    content_vectors = np.stack([by_text[m] if m else zero for m in masked]) if sentences else vectors
+    labels = [len(s) - len(b) for s, b in zip(sentences, bodies, strict=True)]
+    dropped = [[*([(0, cut)] if cut else []), *echo_spans(sentence, reference.question_stems, share)]
+               for sentence, cut in zip(sentences, labels, strict=True)]
+    return bodies, labels, dropped
+
+
+def echo_spans(sentence: str, question_stems: frozenset[str], share: float) -> Spans:
+    """The question's words in `sentence` when they make up at least `share` of its content words, else none."""
+    words = spans_of(sentence, question_stems)
+    return words if words and len(words) >= share * max(1, len(content_tokens(sentence))) else []
+
+
+def evidence_texts(sentences: list[str], reference: Reference, policy: GradingPolicy) -> list[str]:
+    """Every text `analyse` embeds for these sentences (so a caller can embed them with others in one call)."""
+    dropped = _dropped(sentences, reference, policy.evidence.question_share)[2]
+    cut = [masked_text(s, spans) for s, spans in zip(sentences, dropped, strict=True)]
+    return [*sentences, *(c for c in cut if c)]
+
+
+def analyse(sentences: list[str], reference: Reference, model: KindModel, policy: GradingPolicy,
+            embedder: Embedder) -> AnswerEvidence:
+    """Everything the coverage and the rubric measures read off an answer's unique sentences. One pass of the model
+    gives each sentence's vector and its vector without the question's words (what it says beyond them); labelled
+    sentences are judged for specificity on that second vector, without their label."""
+    bodies, labels, dropped = _dropped(sentences, reference, policy.evidence.question_share)
+    if sentences:
+        vectors, content_vectors = embed_masked(embedder, sentences, dropped)
+    else:
+        vectors = content_vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+    labelled = [i for i, cut in enumerate(labels) if cut]
     new = [new_word_count(b, reference) for b in bodies]
     terms = set().union(*(p.terms for p in reference.points if not p.ask))  # the prompt's words are not detail
     concrete = [is_concrete(b, terms) for b in bodies]
     probs = model.probabilities(sentences, vectors)
     rules = policy.evidence
     specific = probs[:, model.kinds.index(SPECIFIC)] if SPECIFIC in model.kinds else np.ones(len(sentences))
-    if labelled and SPECIFIC in model.kinds:
-        texts = [bodies[i] for i in labelled]
+    if labelled and SPECIFIC in model.kinds:  # judged on what is left without the label (and any echo)
+        rest = [masked_text(sentences[i], dropped[i]) for i in labelled]
         specific = specific.copy()
-        specific[labelled] = model.probabilities(texts, np.stack([by_text[t] for t in texts]))[
-            :, model.kinds.index(SPECIFIC)]
+        specific[labelled] = model.probabilities(rest, content_vectors[labelled])[:, model.kinds.index(SPECIFIC)]
     gate = [gate_of(n, policy) * (1.0 if c else rules.plain_sentence_weight)
             * float(np.clip((p - rules.specific_lo) / (rules.specific_hi - rules.specific_lo), 0.0, 1.0))
             * (0.0 if is_keyword_list(s, policy) else 1.0)

@@ -11,9 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.domain.grade import DimensionScore, Grade, Rubric, RubricDimension
-from bot.grading.alignment import WORD_VECTOR_FEATURES, ContentModel, content_features, warm_reference
+from bot.grading.alignment import (
+    WORD_VECTOR_FEATURES,
+    ContentModel,
+    answer_texts,
+    content_features,
+    warm_reference,
+)
 from bot.grading.coverage import Coverage, ReferenceVectors, measure_coverage, reference_vectors
-from bot.grading.evidence import AnswerEvidence, analyse, is_keyword_list
+from bot.grading.evidence import AnswerEvidence, analyse, evidence_texts, is_keyword_list
 from bot.grading.injection import scan
 from bot.grading.kinds import KindModel, kind_model_for
 from bot.grading.policy import GradingPolicy, load_policy
@@ -122,7 +128,7 @@ class GroundedGrader:
     def prepare(self, reference: Reference) -> None:
         """Embed and cache the reference now (e.g. while the candidate reads the question): grading then only
         embeds the answer."""
-        reference_vectors(reference, self.embedder)
+        reference_vectors(reference, self.embedder, self.policy.evidence.question_share)
         warm_reference(reference.text or reference.question, self.embedder, question=reference.question,
                        word_vectors=self.word_vectors, features=self.content_model.features)
         _ = self.kind_model
@@ -155,8 +161,8 @@ class GroundedGrader:
         candidates = [(pid, quote) for pid, quote in candidates if quote and verbatim(clean, quote)]
         if not candidates:
             return {}
-        refvec = reference_vectors(reference, self.embedder)
-        evidence = analyse([q for _, q in candidates], reference, self.kind_model, self.policy, self.embedder.embed)
+        refvec = reference_vectors(reference, self.embedder, self.policy.evidence.question_share)
+        evidence = analyse([q for _, q in candidates], reference, self.kind_model, self.policy, self.embedder)
         verified = {}
         for row, (pid, quote) in enumerate(candidates):
             index, point = points[pid]
@@ -185,10 +191,16 @@ class GroundedGrader:
         clean_text = "\n".join(unique)
         words = content_tokens(clean_text)
         new_words = [w for w in words if stem(w) not in reference.question_stems]
-        refvec = reference_vectors(reference, self.embedder)
-        evidence = analyse(unique, reference, self.kind_model, policy, self.embedder.embed)
+        refvec = reference_vectors(reference, self.embedder, self.policy.evidence.question_share)
+        reference_text = reference.text or reference.question
+        # Everything this answer needs embedded, in one call (the embedder keeps the vectors for the steps below).
+        self.embedder.embed(list(dict.fromkeys([
+            *evidence_texts(unique, reference, policy),
+            *answer_texts(clean_text, reference_text, reference.question, self.word_vectors,
+                          self.content_model.features)])))
+        evidence = analyse(unique, reference, self.kind_model, policy, self.embedder)
         coverage = measure_coverage(reference, evidence, refvec, policy, forced)
-        feats = content_features(clean_text, reference.text or reference.question, self.embedder,
+        feats = content_features(clean_text, reference_text, self.embedder,
                                  question=reference.question, word_vectors=self.word_vectors,
                                  features=self.content_model.features)
         content = self.content_model.score(feats) if words else 0.0

@@ -120,10 +120,16 @@ class KindModel:
         return np.hstack([ngram_features(texts), embedded])
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        """(sentences × kinds) probabilities; an empty input gives an empty matrix."""
+        """(sentences × kinds) probabilities; an empty input gives an empty matrix. The n-gram part is summed over
+        the few buckets each sentence uses, not multiplied out over all of them."""
         if not texts:
             return np.zeros((0, len(self.kinds)), dtype=np.float32)
-        z = self.features(texts, vectors) @ self.weights.T + self.bias
+        embedded = (np.asarray(vectors, dtype=np.float32) - self.mean) / self.scale * EMBEDDING_SCALE
+        z = embedded @ self.weights[:, BUCKETS:].T + self.bias
+        for row, text in enumerate(texts):
+            counts = _ngram_counts(text)
+            if counts:
+                z[row] += self.weights[:, list(counts)] @ np.fromiter(counts.values(), dtype=np.float32)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     @classmethod

@@ -19,6 +19,7 @@ class Evidence(BaseModel):
     near_miss_credit: float = Field(ge=0, le=1)
     plain_sentence_weight: float = Field(ge=0, le=1)
     points_per_sentence: int = Field(ge=1)
+    question_share: float = Field(ge=0, le=1)
     specific_lo: float = Field(ge=0, le=1)
     specific_hi: float = Field(gt=0, le=1)
 

@@ -24,6 +24,7 @@ _PREDICATE = re.compile(rf"^(?:and\s+|or\s+|then\s+)?(?:{_ADVERB}{_VERB}|are|is|
 _ATTACHED = re.compile(r"^(?:especially|particularly|while|when|where|without|with|given|because|so that|which|that|"
                        r"whose|who|and why|or why|why)\b", re.I)
 _WH = r"(?:how|what|why|which|when|where|who|whether)"
+_QUESTION_WORD = re.compile(rf"^(?:and\s+|or\s+)?{_WH}\b(?!\s+(?:needed|required|possible)\b)", re.I)
 _ASK_START = re.compile(
     rf"^(?:{_WH}\b|{_VERB}\b|tell me|walk me|give me|talk me|share|list|discuss|outline|consider|imagine|suppose|"
     r"you (?:need|are asked|have) to|you['’]re (?:tasked|asked)|as (?:a |the )?\w+, how)", re.I)
@@ -62,8 +63,8 @@ _KIND_CUES: tuple[tuple[str, str], ...] = (
     ("artefact", r"\b(?:e-?mail|recap|snippet|memo|message you|write-?up|slack message|document you)"),
     ("before_after", r"\bbefore\s*(?:/|and|&|vs\.?)\s*after\b|\bwhat changed\b|\bhow it used to\b"),
     ("lessons", r"\b(?:do differently|lessons?|learn(?:ed|t)?\b|hindsight|would you change|takeaways?)"),
-    ("alternatives", r"\b(?:trade-?offs? (?:you )?(?:rejected|considered|made)|alternatives?|options? (?:you )?"
-                     r"considered|why not|what else did you consider)"),
+    ("alternatives", r"\b(?:trade-?offs?|alternatives?|options? (?:you )?considered|why not|what else did you "
+                     r"consider)"),
     ("obstacle", r"\b(?:hardest|constraints?\b|challenges?\b|obstacles?|difficult(?:y|ies)|blockers?)"),
     ("uncertainty", r"\b(?:quantify (?:the )?uncertainty|uncertainty|confidence (?:interval|level)|how (?:sure|"
                     r"confident))"),
@@ -82,8 +83,8 @@ _KIND_CUES: tuple[tuple[str, str], ...] = (
                 r"measurement framework|measure \w+ impact)"),
     ("outcome", r"\b(?:outcomes?|results?|impact\b|what happened)"),
     ("assumptions", r"\b(?:assum\w+|clarif\w+)"),
-    ("action", r"\b(?:your approach|decision-?making process|what did you do|how did you make the call|"
-               r"steps you took)"),
+    ("action", r"\b(?:your approach|decision-?making process|what did you do|how did you make (?:the call|it|the "
+               r"decision)|steps you took)"),
 )
 _QUANTIFIED = re.compile(r"\b(?:quantif\w*|measurable|numbers?|how much|metrics?)\b|%|\d", re.I)
 
@@ -253,11 +254,12 @@ def _list_items(body: str, lead: bool) -> list[str]:
         pieces[0] = _LEAD.sub("", pieces[0], count=1)
     later_predicates = any(_PREDICATE.match(p) and not _ATTACHED.match(p) for p in pieces[1:])
     listing = not lead or bool(_LIST_LEAD.match(body))
-    nouns_ok = listing and sum(_words(p) >= 2 for p in pieces) * 2 > len(pieces)
+    long_items = [_words(p) >= 2 for p in pieces]
+    nouns_ok = (listing and sum(long_items) * 2 > len(pieces)) or (len(pieces) >= 3 and all(long_items))
     items: list[str] = []
     for piece in pieces:
-        starts_new = (not _ATTACHED.match(piece)) and (
-            bool(_PREDICATE.match(piece)) if later_predicates else nouns_ok)
+        starts_new = bool(_QUESTION_WORD.match(piece)) or ((not _ATTACHED.match(piece)) and (
+            bool(_PREDICATE.match(piece)) if later_predicates else nouns_ok))
         if items and not starts_new:
             items[-1] = f"{items[-1]}, {piece}"
         else:

@@ -21,6 +21,7 @@ management performance quality value improve improvement increase reduce differe
 include comprehensive robust scalable effective efficient
 """.split()}
 # Words that frame an answer rather than say anything ("let me walk you through the question").
+POINT_SENTENCES = 16  # a section is matched on its first sentences (bullets), enough to say what it covers
 SCAFFOLD_STEMS = {stem(w) for w in """
 question questions answer answers talk talking discuss discussing mention mentioned explain explained describe
 described walk walking example examples time times thing things point points part parts first second third next
@@ -152,7 +153,7 @@ def build_reference(question: Question, chunks: list[Chunk], policy: GradingPoli
     points = [
         ReferencePoint(label=label, key_point=key_point, text=text,
                        citation=_citation(question.id, label, chunks, text),
-                       sentences=sentences(f"{label}: {text}", min_tokens=3)[:24] or [f"{label}: {text}"],
+                       sentences=sentences(f"{label}: {text}", min_tokens=3)[:POINT_SENTENCES] or [f"{label}: {text}"],
                        terms=item_terms, id=f"{prefix}{n}")
         for n, ((label, key_point, text), item_terms) in enumerate(zip(items, terms, strict=True), start=1)
     ]

@@ -63,6 +63,10 @@ class GradingService:
             self._references[key] = build_reference(question, self.store.chunks_of(question.id), self.grounded.policy)
         return self._references[key]
 
+    def forget_references(self) -> None:
+        """Drop the built references (they are rebuilt from the store on the next grade)."""
+        self._references.clear()
+
     def prepare(self, question: Question) -> None:
         """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer."""
         self.grounded.prepare(self.reference_for(question))

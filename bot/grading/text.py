@@ -64,11 +64,10 @@ def sentences(text: str, min_tokens: int = 2) -> list[str]:
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.'’+#-][A-Za-z0-9]+)*")
 
 
-def without(text: str, stems: frozenset[str] | set[str]) -> str:
-    """`text` with every word whose stem is in `stems` removed (the rest, punctuation included, kept)."""
-    kept = _WORD_RE.sub(lambda m: "" if stem(m.group(0).lower().replace("’", "'").removesuffix("'s")) in stems
-                        else m.group(0), text)
-    return " ".join(kept.split())
+def spans_of(text: str, stems: frozenset[str] | set[str]) -> list[tuple[int, int]]:
+    """Character ranges of the words of `text` whose stem is in `stems`."""
+    return [m.span() for m in _WORD_RE.finditer(text)
+            if stem(m.group(0).lower().replace("’", "'").removesuffix("'s")) in stems]
 
 
 def statements(text: str) -> list[str]:

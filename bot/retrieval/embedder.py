@@ -24,6 +24,28 @@ class Embedder(Protocol):
 
 
 Precision = Literal["auto", "fp32", "bf16"]
+Spans = list[tuple[int, int]]  # character ranges of a text
+
+
+def embed_masked(embedder: Embedder, texts: list[str], dropped: list[Spans]) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's vector, and the vector of the text with the words in `dropped` cut out (zero when nothing is left),
+    in one call to the embedder."""
+    cut = [masked_text(t, spans) for t, spans in zip(texts, dropped, strict=True)]
+    kept = [c for c in dict.fromkeys(cut) if c and c not in texts]
+    vectors = embedder.embed([*texts, *kept]) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+    full = vectors[: len(texts)]
+    known = dict(zip(texts, full, strict=True)) | dict(zip(kept, vectors[len(texts):], strict=True))
+    zero = np.zeros(embedder.dim, dtype=np.float32)
+    return full, (np.stack([known.get(c, zero) if c else zero for c in cut]) if cut else full)
+
+
+def masked_text(text: str, spans: Spans) -> str:
+    """`text` with the character ranges `spans` cut out, spaces tidied."""
+    out, last = [], 0
+    for start, end in sorted(spans):
+        out.append(text[last:start])
+        last = max(last, end)
+    return " ".join(("".join(out) + text[last:]).split())
 
 
 def bf16_is_fast() -> bool:
@@ -64,12 +86,19 @@ class MiniLMEmbedder:
         self._network = network.to(torch.bfloat16) if self.precision == "bf16" else network
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Mean-pooled, L2-normalised token vectors (the model's own pooling), longest texts batched together."""
+        """Mean-pooled, L2-normalised token vectors (the model's own pooling). Texts of similar length are batched
+        together (a batch ends when full or when texts get under half as long), so short ones are not padded to a
+        long one's length."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
-            out[rows] = self._forward([texts[i] for i in rows])
+        batch: list[int] = []
+        for i in order:
+            if batch and (len(batch) >= self._batch_size or 2 * len(texts[i]) < len(texts[batch[0]])):
+                out[batch] = self._forward([texts[j] for j in batch])
+                batch = []
+            batch.append(i)
+        if batch:
+            out[batch] = self._forward([texts[j] for j in batch])
         return out
 
     def _forward(self, texts: list[str]) -> np.ndarray:

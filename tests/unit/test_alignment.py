@@ -9,7 +9,7 @@ import pytest
 
 from bot.grading import alignment
 from bot.grading.alignment import FEATURES, WORD_VECTOR_FEATURES, ContentModel, content_features, warm_reference
-from bot.grading.text import content_tokens, sentences, stem, tokens
+from bot.grading.text import content_tokens, sentences, statements, stem, tokens
 from tests.fakes import HashingEmbedder
 
 QUESTION = "What is a stack data structure and how does it work?"
@@ -132,7 +132,7 @@ def test_features_limited_to_what_a_model_uses_skip_phrases_and_bag() -> None:
     assert {"sent_recall", "exact_recall"} <= some.keys()
     assert "cos_bag" not in some and "chunk_recall" not in some
     assert all(some[name] == pytest.approx(everything[name]) for name in some)
-    assert set(embedder.texts) <= set(sentences(PARAPHRASE)) | set(sentences(REFERENCE))  # sentences only
+    assert set(embedder.texts) <= set(statements(PARAPHRASE)) | set(statements(REFERENCE))  # sentences only
 
 
 def test_content_model_scoring_and_file() -> None:
