@@ -161,7 +161,7 @@ def measure_coverage(reference: Reference, evidence: AnswerEvidence, vectors: Re
         mask = np.zeros(n, dtype=bool)
         mask[np.flatnonzero(parts == point.part) if len(vectors.parts) > 1 else np.arange(n)] = True
         if point.kind != "topic":
-            per_sentence[index] = _kind_scores(point, evidence, head_sims[index], mask, policy)
+            per_sentence[index] = _kind_scores(point, evidence, head_sims[index], vectors.points[index], mask, policy)
         else:
             per_sentence[index], bonus[index] = _content_scores(point, evidence, sims[vectors.owners == index],
                                                                 mask, gated_stems, policy)
@@ -195,16 +195,19 @@ def _assign(scores: np.ndarray, capacity: int) -> list[int]:
     return chosen
 
 
-def _kind_scores(point: ReferencePoint, evidence: AnswerEvidence, head_sims: np.ndarray, mask: np.ndarray,
-                 policy: GradingPolicy) -> np.ndarray:
+def _kind_scores(point: ReferencePoint, evidence: AnswerEvidence, head_sims: np.ndarray, point_vector: np.ndarray,
+                 mask: np.ndarray, policy: GradingPolicy) -> np.ndarray:
     """Per sentence: how well it shows the point's kind (0 outside the point's part)."""
     weights = policy.kinds
     related = _soft(head_sims, weights.related_lo, weights.related_hi)
     scores = evidence.gate * np.clip(weights.weight * evidence.kind_column(point.kind)
                                      + weights.relatedness_weight * related, 0, 1)
-    if point.main and mask.any():  # the story itself: its two sentences nearest the asked situation must be about it
-        nearest = np.sort(head_sims[mask])[::-1][:2]
-        scores = scores * float(_soft(float(nearest.mean()), weights.main_topic_lo, weights.main_topic_hi))
+    if point.main and mask.any():  # the story itself must be about the situation asked for: as a whole, or in the
+        nearest = np.sort(head_sims[mask])[::-1][:2]  # two sentences nearest to it
+        whole = evidence.vectors[mask].mean(axis=0)
+        norm = float(np.linalg.norm(whole))
+        topical = max(float(nearest.mean()), float(point_vector @ whole) / norm if norm else 0.0)
+        scores = scores * float(_soft(topical, weights.main_topic_lo, weights.main_topic_hi))
     return np.where(mask, scores, 0.0)
 
 
@@ -214,8 +217,8 @@ def _content_scores(point: ReferencePoint, evidence: AnswerEvidence, sims: np.nd
     rules = policy.content_points
     if not sims.size:
         return np.zeros(len(mask), dtype=np.float32), 0.0
-    semantic = _soft(sims.max(axis=0), rules.semantic_lo, rules.semantic_hi) * evidence.gate
-    semantic = np.where(mask, semantic, 0.0)
+    lo, hi = (rules.ask_lo, rules.ask_hi) if point.ask else (rules.semantic_lo, rules.semantic_hi)
+    semantic = np.where(mask, _soft(sims.max(axis=0), lo, hi) * evidence.gate, 0.0)
     if point.ask:  # an asked element's own words are the question's: only what the answer adds counts
         return semantic, 0.0
     total = rules.semantic_weight + rules.lexical_weight

@@ -23,7 +23,7 @@ from bot.grading.evidence import AnswerEvidence, analyse, evidence_texts, is_key
 from bot.grading.injection import scan
 from bot.grading.kinds import KindModel, kind_model_for
 from bot.grading.policy import GradingPolicy, load_policy
-from bot.grading.reference import Reference
+from bot.grading.reference import SCAFFOLD_STEMS, Reference
 from bot.grading.signals import InterviewSignals, read_signals, specificity
 from bot.grading.text import content_tokens, statements, stem
 from bot.retrieval.embedder import Embedder
@@ -31,7 +31,8 @@ from bot.retrieval.embedder import Embedder
 _NON_ANSWER = re.compile(
     r"\b(?:i (?:do not|don't|dont) (?:know|have (?:a |an |much |any )?(?:good )?(?:example|experience|story|idea))|"
     r"no idea|not (?:really )?sure|pass|skip|no comment|can'?t (?:answer|think of)|cannot answer|"
-    r"haven'?t (?:really )?(?:worked|done|deployed|thought|designed|built)|never (?:worked|done)|move on)\b", re.I)
+    r"haven'?t (?:really )?(?:worked|done|deployed|thought|designed|built)|never (?:worked|done)|move on|"
+    r"not answered|no answer|n/?a)\b", re.I)
 
 # Other bank questions near an answer: (question id, cosine) pairs, nearest first.
 Neighbours = Callable[[np.ndarray], list[tuple[str, float]]]
@@ -190,7 +191,7 @@ class GroundedGrader:
             flags.append("padding")
         clean_text = "\n".join(unique)
         words = content_tokens(clean_text)
-        new_words = [w for w in words if stem(w) not in reference.question_stems]
+        new_words = [w for w in words if stem(w) not in reference.question_stems | SCAFFOLD_STEMS]
         refvec = reference_vectors(reference, self.embedder, self.policy.evidence.question_share)
         reference_text = reference.text or reference.question
         # Everything this answer needs embedded, in one call (the embedder keeps the vectors for the steps below).
@@ -254,10 +255,11 @@ class GroundedGrader:
 
     def _off_topic(self, reference: Reference, coverage: Coverage, evidence: AnswerEvidence,
                    refvec: ReferenceVectors, neighbours: Neighbours | None) -> bool:
-        """Off topic: the answer covers little of what this question asks, and it relates weakly to this question
-        (its prompt, requirements and reference) or clearly more to another bank question's prompt."""
+        """Off topic: the answer barely relates to this question (its prompt and requirements) at all; or it covers
+        little of what this question asks, and relates weakly to it or clearly more to another bank question's
+        prompt."""
         rules = self.policy.off_topic
-        if coverage.weighted >= rules.coverage_below or not evidence.sentences:
+        if not evidence.sentences:
             return False
         mean = evidence.vectors.mean(axis=0)
         norm = float(np.linalg.norm(mean))
@@ -266,6 +268,10 @@ class GroundedGrader:
         mean = mean / norm
         asked = float(refvec.question @ mean)
         related = max(asked, float((refvec.points @ mean).max()) if len(refvec.points) else 0.0)
+        if related < rules.unrelated_below and not reference.given:  # about something else, whatever it "covers"
+            return True
+        if coverage.weighted >= rules.coverage_below:
+            return False
         if related < (rules.own_below_given if reference.given else rules.own_below):
             return True
         if reference.given or neighbours is None:
@@ -277,6 +283,7 @@ class GroundedGrader:
             return False
         # Not even among the nearest bank questions, or clearly nearer another one.
         return max(others) > (mine[0] + rules.other_margin if mine else asked)
+
 
 def _strengths(dimensions: list[DimensionScore]) -> list[str]:
     return [f"{d.name}: {d.justification}" for d in dimensions if d.score >= 4][:3]

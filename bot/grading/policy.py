@@ -36,6 +36,8 @@ class KindWeights(BaseModel):
 class ContentPoints(BaseModel):
     semantic_lo: float
     semantic_hi: float
+    ask_lo: float
+    ask_hi: float
     lexical_full: int = Field(ge=1)
     semantic_weight: float = Field(ge=0)
     lexical_weight: float = Field(ge=0)
@@ -91,6 +93,7 @@ class OffTopicRule(BaseModel):
     coverage_below: float = Field(ge=0, le=1)
     own_below: float
     own_below_given: float
+    unrelated_below: float
     other_margin: float
 
 

@@ -166,7 +166,7 @@ def test_malformed_json_body_and_content_are_retried_then_fall_back(server: Fake
     server.queue = [(200, {}, b"{not json"), (200, {}, completion("not json at all")),
                     (200, {}, completion('{"overall": "high"}'))]
     grade = interviewer.grading.grade(question, PARTIAL)
-    assert grade.engine == "grounded-fallback" and "does not match Grade" in grade.notes
+    assert grade.engine == "grounded-fallback" and "does not match JudgeVerdict" in grade.notes
     assert len(server.requests) == 3 and not server.queue
 
 

@@ -64,7 +64,7 @@ def test_a_keyword_list_is_flagged_as_such_and_capped(grader: GroundedGrader) ->
                "time-based split, retention offer, uplift, holdout group"
     result = grade(grader, keywords)
     assert "keyword_list" in result.flags and "suspected_injection" not in result.flags
-    assert result.overall <= load_policy().caps.keyword_list < grade(grader, PARTIAL).overall
+    assert result.overall <= load_policy().caps.keyword_list and result.overall < grade(grader, PARTIAL).overall
 
 
 def test_restating_the_question_earns_less_than_a_partial_answer(grader: GroundedGrader) -> None:
@@ -72,3 +72,26 @@ def test_restating_the_question_earns_less_than_a_partial_answer(grader: Grounde
                 "the churn prediction system and then act on the scores of the subscription app users.")
     result = grade(grader, restated)
     assert result.overall <= 30 and result.overall < grade(grader, PARTIAL).overall
+
+
+def test_a_one_sentence_reference_is_answered_by_one_good_sentence(grader: GroundedGrader) -> None:
+    from bot.grading.reference import adhoc_question
+
+    question = adhoc_question("What is a recursive function?", "A function that calls itself.")
+    reference = build_reference(question, [], given=True)
+    result = grader.grade(reference, rubric_for(""), "It is a function which calls itself, directly or indirectly.")
+    assert not {"too_short", "non_answer", "off_topic"} & set(result.flags)
+    empty = grader.grade(reference, rubric_for(""), "not answered")
+    assert "non_answer" in empty.flags and empty.overall <= 5
+
+
+def test_with_a_reference_of_ones_own_nothing_is_compared_with_the_bank(grader: GroundedGrader) -> None:
+    from bot.grading.reference import adhoc_question
+
+    calls: list[object] = []
+    question = adhoc_question("What does a p-value measure?", "How surprising the data would be if the null "
+                              "hypothesis were true.")
+    reference = build_reference(question, [], given=True)
+    grader.grade(reference, rubric_for(""), "How surprising the observed data is under the null hypothesis.",
+                 neighbours=lambda vector: calls.append(vector) or [])
+    assert calls == []
