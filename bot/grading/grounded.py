@@ -32,7 +32,7 @@ _NON_ANSWER = re.compile(
     r"\b(?:i (?:do not|don't|dont) (?:know|have (?:a |an |much |any )?(?:good )?(?:example|experience|story|idea))|"
     r"no idea|not (?:really )?sure|pass|skip|no comment|can'?t (?:answer|think of)|cannot answer|"
     r"haven'?t (?:really )?(?:worked|done|deployed|thought|designed|built)|never (?:worked|done)|move on|"
-    r"not answered|no answer|n/?a)\b", re.I)
+    r"not answered|no answer)\b", re.I)
 
 # Other bank questions near an answer: (question id, cosine) pairs, nearest first.
 Neighbours = Callable[[np.ndarray], list[tuple[str, float]]]
@@ -84,7 +84,7 @@ def _measures(policy: GradingPolicy, values: dict[str, float], evidence: AnswerE
     for name, recipe in policy.measures.items():
         total = sum(recipe.values())
         value = sum(w * values.get(signal, 0.0) for signal, w in recipe.items()) / total
-        if name in policy.form_measures:
+        if name in policy.expected_with_length:
             value = expectation * value + (1 - expectation) * values["content"]
         out[name] = value if name == "content" else value * discount
         found: list[str] = []
@@ -221,8 +221,8 @@ class GroundedGrader:
         weight_content = expectation * rules.substance_content + (1 - expectation) * rules.substance_content_short
         substance = (weight_coverage * coverage.weighted + weight_content * content) * discount
         overall = min(overall, rules.substance_base + 100 * substance)
-        overall = self._caps(overall, flags, reference, clean_text, words, new_words, coverage, evidence, refvec,
-                             neighbours)
+        overall = self._caps(overall, flags, reference, clean_text, words, new_words, coverage, content, evidence,
+                             refvec, neighbours)
         return Grade(
             question_id=reference.question_id, rubric=rubric.name, overall=round(overall),
             dimensions=dimensions, covered=coverage.covered, missing=coverage.missing,
@@ -232,14 +232,15 @@ class GroundedGrader:
         )
 
     def _caps(self, overall: float, flags: list[str], reference: Reference, text: str, words: list[str],
-              new_words: list[str], coverage: Coverage, evidence: AnswerEvidence, refvec: ReferenceVectors,
-              neighbours: Neighbours | None) -> float:
+              new_words: list[str], coverage: Coverage, content: float, evidence: AnswerEvidence,
+              refvec: ReferenceVectors, neighbours: Neighbours | None) -> float:
         """Apply the policy's caps, adding the flag of each one that applies."""
         policy = self.policy
         size = reference.reference_words
         short = min(policy.too_short.words, math.ceil(policy.too_short.reference_share * size))
         bare = min(policy.non_answer.new_words, math.ceil(policy.non_answer.reference_share * size))
-        if len(new_words) < bare or (len(words) < policy.too_short.words and _NON_ANSWER.search(text)):
+        declined = len(new_words) <= policy.non_answer.declined_words and _NON_ANSWER.search(text)
+        if declined or (len(new_words) < bare and content < policy.non_answer.content_below):
             flags.append("non_answer")
             return min(overall, policy.caps.non_answer)
         if len(words) < short:
@@ -248,7 +249,8 @@ class GroundedGrader:
         if is_keyword_list(text, policy):
             flags.append("keyword_list")
             overall = min(overall, policy.caps.keyword_list)
-        if self._off_topic(reference, coverage, evidence, refvec, neighbours):
+        if self._off_topic(reference, coverage, evidence, refvec, neighbours) and not (
+                reference.given and content >= policy.off_topic.content_given):
             flags.append("off_topic")
             overall = min(overall, policy.caps.off_topic)
         return overall

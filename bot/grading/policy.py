@@ -87,6 +87,8 @@ class LengthRule(BaseModel):
 class NonAnswerRule(BaseModel):
     new_words: int = Field(ge=0)
     reference_share: float = Field(ge=0, le=1)
+    declined_words: int = Field(ge=0)
+    content_below: float = Field(ge=0, le=1)
 
 
 class OffTopicRule(BaseModel):
@@ -94,6 +96,7 @@ class OffTopicRule(BaseModel):
     own_below: float
     own_below_given: float
     unrelated_below: float
+    content_given: float = Field(ge=0, le=1)
     other_margin: float
 
 
@@ -111,7 +114,7 @@ class GradingPolicy(BaseModel):
     coverage: CoveragePolicy
     measures: dict[str, dict[str, float]]
     specificity: Specificity
-    form_measures: list[str]
+    expected_with_length: list[str]
     overall: OverallPolicy
     llm: LLMChecks
     caps: Caps
