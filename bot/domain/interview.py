@@ -10,7 +10,10 @@ from pydantic import BaseModel, Field
 from bot.domain.grade import Grade
 
 Role = Literal["interviewer", "candidate"]
-TurnKind = Literal["question", "follow_up", "clarification", "hint", "answer", "feedback"]
+# Interviewer turns: question, follow_up, clarification (also a repeated or reworded question), hint, feedback.
+# Candidate turns: answer, clarification, hint (asked for), dont_know, request (repeat, rephrase, skip), aside.
+TurnKind = Literal["question", "follow_up", "clarification", "hint", "answer", "feedback", "dont_know", "request",
+                   "aside"]
 Status = Literal["active", "finished"]
 
 

@@ -1,43 +1,26 @@
-"""Pure interview decisions: what a candidate's message is, and what the interviewer does next."""
+"""Pure interview decisions: what the interviewer does next, given what the candidate's message is and what their
+answer covers."""
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel
 
-Intent = Literal["answer", "clarify", "hint", "skip"]
-ActionKind = Literal["probe", "clarify", "hint", "move_on"]
-
-_SKIP = re.compile(r"^\s*(?:/?skip|pass|next(?: question)?|move on|i(?:'d| would) like to move on)\s*[.!]?\s*$", re.I)
-_HINT = re.compile(r"\b(?:hint|clue|nudge|help me|i'?m stuck|where (?:should|do) i (?:start|begin))\b", re.I)
-_ASKING = re.compile(r"^\s*(?:can|could|may|should|shall|do|does|did|is|are|am|was|were|what|which|who|when|where|"
-                     r"why|how (?:much|many|long|big|often)|will|would|just to (?:clarify|confirm)|to clarify|"
-                     r"quick question|before i (?:start|answer))\b", re.I)
-CLARIFY_MAX_WORDS = 40
-
-
-def classify_message(text: str) -> Intent:
-    """A short question is a clarification, a plea for help a hint request, "skip" a skip; anything else answers."""
-    words = len(text.split())
-    if not text.strip() or _SKIP.match(text):
-        return "skip"
-    if words <= 25 and _HINT.search(text):
-        return "hint"
-    statements = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s and not s.endswith("?")]
-    if "?" in text and words <= CLARIFY_MAX_WORDS and len(statements) <= 1 and (
-            text.rstrip().endswith("?") or _ASKING.match(text)):
-        return "clarify"
-    return "answer"
+Intent = Literal["answer", "clarify", "hint", "dont_know", "repeat", "rephrase", "skip", "chatter"]
+INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
+ActionKind = Literal["probe", "clarify", "hint", "repeat", "rephrase", "redirect", "move_on"]
 
 
 class Target(BaseModel):
-    """What a follow-up is aimed at: a missed reference key point, or a weak rubric dimension."""
+    """What a follow-up is aimed at: a requirement the answer clearly missed, something it said without depth (a
+    claim without numbers, an unexplained choice), or a weak rubric dimension; with the question to ask."""
 
-    kind: Literal["key_point", "dimension"]
+    kind: Literal["key_point", "depth", "dimension"]
     key: str
     label: str
+    probe: str = ""  # the question itself, written as a question
+    why: str = ""  # what prompted it ("The answer does not say …"), for the transcript and the report
 
 
 class Action(BaseModel):
@@ -48,15 +31,24 @@ class Action(BaseModel):
 
 
 def next_action(intent: Intent, probes_asked: int, depth: int, missing: list[Target], weak: list[Target],
-                already_probed: set[str]) -> Action:
-    """Probe the most important missed key point (then the weakest dimension) until `depth` probes; never repeat."""
+                already_probed: set[str], deeper: list[Target] | None = None, dont_knows: int = 0,
+                strong: bool = False, last_probe: Target | None = None) -> Action:
+    """Probe the most important requirement the answer clearly missed; when nothing is, go deeper into what the
+    candidate said, then a weak dimension — until `depth` probes, never the same thing twice. After a strong answer
+    the interviewer goes deeper first. Requests get their own reply; "I don't know" gets a hint the first time and
+    moves on after that (a hint about the last probe, when "I don't know" answers one)."""
+    order = [*(deeper or []), *missing] if strong else [*missing, *(deeper or [])]
+    fresh = [t for t in [*order, *weak] if t.key not in already_probed]
     if intent == "clarify":
         return Action(kind="clarify")
-    if intent == "hint":
+    if intent in ("repeat", "rephrase"):
+        return Action(kind=intent)
+    if intent == "chatter":
+        return Action(kind="redirect")
+    if intent == "dont_know" and dont_knows <= 1 and last_probe is not None:
+        return Action(kind="hint", target=last_probe)
+    if intent == "hint" or (intent == "dont_know" and dont_knows <= 1):
         return Action(kind="hint", target=next((t for t in missing if t.key not in already_probed), None))
-    if intent == "skip" or probes_asked >= depth:
+    if intent in ("skip", "dont_know") or probes_asked >= depth or not fresh:
         return Action(kind="move_on")
-    for target in [*missing, *weak]:
-        if target.key not in already_probed:
-            return Action(kind="probe", target=target)
-    return Action(kind="move_on")
+    return Action(kind="probe", target=fresh[0])

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.grading.kinds import SPECIFIC, KindModel, shipped_filler
+from bot.grading.heads import LogisticHeads
+from bot.grading.kinds import SPECIFIC, shipped_filler
 from bot.grading.policy import GradingPolicy
 from bot.grading.reference import GENERIC_STEMS, SCAFFOLD_STEMS, Reference
 from bot.grading.signals import buzzword_stems, is_concrete
@@ -96,7 +97,7 @@ def evidence_texts(sentences: list[str], reference: Reference, policy: GradingPo
     return [*sentences, *(c for c in cut if c)]
 
 
-def analyse(sentences: list[str], reference: Reference, model: KindModel, policy: GradingPolicy,
+def analyse(sentences: list[str], reference: Reference, model: LogisticHeads, policy: GradingPolicy,
             embedder: Embedder) -> AnswerEvidence:
     """Everything the coverage and the rubric measures read off an answer's unique sentences. One pass of the model
     gives each sentence's vector and its vector without the question's words (what it says beyond them); labelled

@@ -20,8 +20,9 @@ from bot.grading.alignment import (
 )
 from bot.grading.coverage import Coverage, ReferenceVectors, measure_coverage, reference_vectors
 from bot.grading.evidence import AnswerEvidence, analyse, evidence_texts, is_keyword_list
+from bot.grading.heads import LogisticHeads
 from bot.grading.injection import scan
-from bot.grading.kinds import KindModel, kind_model_for
+from bot.grading.kinds import kind_model_for
 from bot.grading.policy import GradingPolicy, load_policy
 from bot.grading.reference import SCAFFOLD_STEMS, Reference
 from bot.grading.signals import InterviewSignals, read_signals, specificity
@@ -113,7 +114,7 @@ class GroundedGrader:
     """Grades an answer against a reference with no LLM: same input, same grade."""
 
     def __init__(self, embedder: Embedder, content_model: ContentModel | None = None,
-                 policy: GradingPolicy | None = None, kind_model: KindModel | None = None) -> None:
+                 policy: GradingPolicy | None = None, kind_model: LogisticHeads | None = None) -> None:
         self.embedder = embedder
         self.content_model = content_model or ContentModel.load()
         self.policy = policy or load_policy()
@@ -121,7 +122,7 @@ class GroundedGrader:
         self.word_vectors = bool(set(self.content_model.features) & set(WORD_VECTOR_FEATURES))
 
     @property
-    def kind_model(self) -> KindModel:
+    def kind_model(self) -> LogisticHeads:
         if self._kind_model is None:
             self._kind_model = kind_model_for(self.embedder)
         return self._kind_model

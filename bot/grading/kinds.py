@@ -1,36 +1,24 @@
 """Recognises the kind of requirement an answer sentence shows (a risk handled, a lesson, …): one logistic head per
-kind over the sentence embedding and hashed character n-grams, fitted on the labelled corpus in
-prompts/grading/elements (`bench/fit_kinds.py` writes the shipped model)."""
+kind (and one for specificity), fitted on the labelled corpus in prompts/grading/elements (`bench/fit_kinds.py`
+writes the shipped model)."""
 
 from __future__ import annotations
 
-import re
 import threading
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import yaml
 
 from bot.domain.elements import LEARNED_KINDS
+from bot.grading.heads import C, LogisticHeads, SentenceEmbedder
 
 ELEMENTS_DIR = Path(__file__).resolve().parents[2] / "prompts" / "grading" / "elements"
-BUCKETS = 2**15  # hashed character n-gram features
-NGRAMS = (2, 5)
-EMBEDDING_SCALE = 0.05  # weight of the standardised embedding next to the unit-norm n-gram vector
-C = 10.0  # inverse regularisation of each head
 SECTIONS = ("stories", "targeted", "negatives", "vague")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class SentenceEmbedder(Protocol):
-    name: str
-    dim: int
-
-    def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -76,100 +64,16 @@ def _labels(sentences: list[LabelledSentence], head: str) -> tuple[np.ndarray, n
     return np.asarray([s.section != "vague" for s in sentences], dtype=int), mask
 
 
-def _ngram_counts(text: str) -> dict[int, float]:
-    """Unit-norm counts of hashed character n-grams within words (padded with spaces)."""
-    counts: dict[int, float] = {}
-    lo, hi = NGRAMS
-    for word in re.findall(r"\S+", text.lower()):
-        padded = f" {word} "
-        for n in range(lo, min(hi, len(padded)) + 1):
-            for i in range(len(padded) - n + 1):
-                bucket = zlib.crc32(padded[i:i + n].encode()) & (BUCKETS - 1)
-                counts[bucket] = counts.get(bucket, 0.0) + 1.0
-    norm = float(np.sqrt(sum(v * v for v in counts.values())))
-    return {k: v / norm for k, v in counts.items()} if norm else counts
-
-
-def ngram_features(texts: list[str]) -> np.ndarray:
-    """Hashed character n-gram vectors (unit norm), one dense row per text."""
-    out = np.zeros((len(texts), BUCKETS), dtype=np.float32)
-    for row, text in enumerate(texts):
-        counts = _ngram_counts(text)
-        out[row, list(counts)] = list(counts.values())
-    return out
-
-
-class KindModel:
-    """One logistic head per learned kind; `probabilities(texts, vectors)` gives P(kind | sentence)."""
-
-    def __init__(self, embedder_name: str, kinds: list[str], weights: np.ndarray, bias: np.ndarray,
-                 mean: np.ndarray, scale: np.ndarray, meta: dict[str, Any] | None = None) -> None:
-        if weights.shape[0] != len(kinds) or bias.shape != (len(kinds),):
-            raise ValueError("kind model: weights and bias do not match the kinds")
-        self.embedder_name, self.kinds = embedder_name, list(kinds)
-        self.weights, self.bias = weights.astype(np.float32), bias.astype(np.float32)
-        self.mean, self.scale = mean.astype(np.float32), scale.astype(np.float32)
-        self.meta = meta or {}
-
-    @property
-    def dim(self) -> int:
-        return int(self.mean.shape[0])
-
-    def features(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        embedded = (np.asarray(vectors, dtype=np.float32) - self.mean) / self.scale * EMBEDDING_SCALE
-        return np.hstack([ngram_features(texts), embedded])
-
-    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        """(sentences × kinds) probabilities; an empty input gives an empty matrix. The n-gram part is summed over
-        the few buckets each sentence uses, not multiplied out over all of them."""
-        if not texts:
-            return np.zeros((0, len(self.kinds)), dtype=np.float32)
-        embedded = (np.asarray(vectors, dtype=np.float32) - self.mean) / self.scale * EMBEDDING_SCALE
-        z = embedded @ self.weights[:, BUCKETS:].T + self.bias
-        for row, text in enumerate(texts):
-            counts = _ngram_counts(text)
-            if counts:
-                z[row] += self.weights[:, list(counts)] @ np.fromiter(counts.values(), dtype=np.float32)
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-    @classmethod
-    def fit(cls, sentences: list[LabelledSentence], vectors: np.ndarray, embedder_name: str,
-            c: float = C) -> KindModel:
-        """Fit every head (scikit-learn, balanced class weights) on `sentences` and their embedding `vectors`."""
-        from scipy import sparse
-        from sklearn.linear_model import LogisticRegression
-
-        vectors = np.asarray(vectors, dtype=np.float32)
-        mean, scale = vectors.mean(axis=0), vectors.std(axis=0) + 1e-6
-        rows = [_ngram_counts(s.text) for s in sentences]
-        grams = sparse.csr_matrix(([v for r in rows for v in r.values()],
-                                   ([i for i, r in enumerate(rows) for _ in r], [k for r in rows for k in r])),
-                                  shape=(len(rows), BUCKETS))
-        X = sparse.hstack([grams, sparse.csr_matrix((vectors - mean) / scale * EMBEDDING_SCALE)]).tocsr()
-        kinds = [k for k in LEARNED_KINDS if any(k in s.kinds for s in sentences)]
-        if any(s.section == "vague" for s in sentences):
-            kinds.append(SPECIFIC)
-        heads = []
-        for kind in kinds:
-            y, mask = _labels(sentences, kind)
-            head = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=3000)
-            head.fit(X[mask], y[mask])
-            heads.append((head.coef_[0], float(head.intercept_[0])))
-        meta = {"sentences": len(sentences), "sources": sorted({s.source for s in sentences}), "C": c,
-                "positives": {k: sum(k in s.kinds for s in sentences) for k in kinds}}
-        return cls(embedder_name, kinds, np.stack([w for w, _ in heads]), np.asarray([b for _, b in heads]),
-                   mean, scale, meta)
-
-    def save(self, path: Path) -> None:
-        np.savez_compressed(path, weights=self.weights.astype(np.float16), bias=self.bias, mean=self.mean,
-                            scale=self.scale, kinds=np.asarray(self.kinds), embedder=np.asarray(self.embedder_name),
-                            meta=np.asarray(yaml.safe_dump(self.meta)))
-
-    @classmethod
-    def load(cls, path: Path) -> KindModel:
-        with np.load(path, allow_pickle=False) as data:
-            return cls(str(data["embedder"]), [str(k) for k in data["kinds"]], data["weights"].astype(np.float32),
-                       data["bias"], data["mean"], data["scale"], yaml.safe_load(str(data["meta"])))
+def fit_kinds(sentences: list[LabelledSentence], vectors: np.ndarray, embedder_name: str,
+              c: float = C) -> LogisticHeads:
+    """The kind heads (and the specificity head when the corpus has vague sentences) fitted on `sentences`."""
+    kinds = [k for k in LEARNED_KINDS if any(k in s.kinds for s in sentences)]
+    if any(s.section == "vague" for s in sentences):
+        kinds.append(SPECIFIC)
+    meta = {"sentences": len(sentences), "sources": sorted({s.source for s in sentences}),
+            "positives": {k: sum(k in s.kinds for s in sentences) for k in kinds}}
+    return LogisticHeads.fit([s.text for s in sentences], vectors, embedder_name,
+                             {k: _labels(sentences, k) for k in kinds}, meta, c)
 
 
 FILLER_FILE = ELEMENTS_DIR / "filler.txt"
@@ -211,24 +115,24 @@ def model_path(embedder_name: str) -> Path:
     return ELEMENTS_DIR / f"model-{safe}.npz"
 
 
-_fitted: dict[str, KindModel] = {}
+_fitted: dict[str, LogisticHeads] = {}
 _lock = threading.Lock()
 
 
 RUNTIME_FIT_SENTENCES = 2500  # an embedder with no shipped model gets one fitted on this many corpus sentences
 
 
-def kind_model_for(embedder: SentenceEmbedder) -> KindModel:
+def kind_model_for(embedder: SentenceEmbedder) -> LogisticHeads:
     """The shipped model for this embedder, else one fitted now on (an even sample of) the corpus with it, once per
     process: `bench/fit_kinds.py` ships the full model for the default embedder."""
     with _lock:
         if embedder.name in _fitted:
             return _fitted[embedder.name]
         path = model_path(embedder.name)
-        model = KindModel.load(path) if path.exists() else None
+        model = LogisticHeads.load(path) if path.exists() else None
         if model is None or model.dim != embedder.dim:
             corpus = load_corpus()
             corpus = corpus[:: max(1, -(-len(corpus) // RUNTIME_FIT_SENTENCES))]
-            model = KindModel.fit(corpus, embedder.embed([s.text for s in corpus]), embedder.name)
+            model = fit_kinds(corpus, embedder.embed([s.text for s in corpus]), embedder.name)
         _fitted[embedder.name] = model
         return model

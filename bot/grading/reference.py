@@ -45,6 +45,7 @@ class ReferencePoint:
     part: int = 0
     quantified: bool = False
     main: bool = False
+    asked_by: str = ""  # for a section that answers an asked element: that element's wording
     id: str = ""  # "e3" for the prompt's third element, "s2" for the second reference section
 
     @property
@@ -174,6 +175,8 @@ def _weigh_by_prompt(points: list[ReferencePoint], spec: PromptSpec, question: Q
             for point, count in zip(points, shared, strict=True):
                 if count == best:
                     point.importance = policy.coverage.prompt_importance
+            first = points[shared.index(best)]
+            first.asked_by = first.asked_by or element.text
         else:
             points.append(_element_point(element, question, chunks, sections, kinds))
             points[-1].importance = policy.coverage.prompt_importance

@@ -22,7 +22,7 @@ class Phraser(Protocol):
     engine: str
 
     def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str,
-                  on_text: Callable[[str], None] | None = None) -> str: ...
+                  on_text: Callable[[str], None] | None = None, acknowledgement: str = "") -> str: ...
 
 
 class TemplatePhraser:
@@ -31,12 +31,11 @@ class TemplatePhraser:
     engine = "grounded"
 
     def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str,
-                  on_text: Callable[[str], None] | None = None) -> str:
-        text = phrasing.follow_up(target, seed, earlier)
+                  on_text: Callable[[str], None] | None = None, acknowledgement: str = "") -> str:
+        text = phrasing.follow_up(target, seed, earlier, acknowledgement)
         if phrasing.shared_run(text, question.reference_answer, question=question.question) is None:
             return text
-        short = Target(kind=target.kind, key=target.key, label=" ".join(target.label.split(":")[0].split()[:4]))
-        return phrasing.follow_up(short, seed, earlier)
+        return phrasing.follow_up(target, seed, earlier)  # the acknowledgement shared words with the reference
 
 
 class LeakGuard:
@@ -79,7 +78,7 @@ class LLMPhraser:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         template = load_prompt("follow_up")
-        values = {"question": question.question, "target": target.label,
+        values = {"question": question.question, "target": target.probe or target.label,
                   "target_kind": target.kind.replace("_", " "),
                   "earlier": "\n".join(f"- {e}" for e in earlier) or "(none)"}
         fixed = count_messages(template.render(**values, answer=""))
@@ -88,7 +87,7 @@ class LLMPhraser:
         return [kinds[role](content=body) for role, body in template.render(**values, answer=fitted.answer)]
 
     def follow_up(self, question: Question, target: Target, answer: str, earlier: list[str], seed: str,
-                  on_text: Callable[[str], None] | None = None) -> str:
+                  on_text: Callable[[str], None] | None = None, acknowledgement: str = "") -> str:
         guard = LeakGuard(question, on_text)
         reason = ""
         try:
@@ -106,4 +105,4 @@ class LLMPhraser:
         if acceptable:
             return text
         usage.record_fallback(f"follow-up: {reason or 'the wording was rejected (leak, repeat or length)'}")
-        return self.fallback.follow_up(question, target, answer, earlier, seed)
+        return self.fallback.follow_up(question, target, answer, earlier, seed, acknowledgement=acknowledgement)

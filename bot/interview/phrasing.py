@@ -1,87 +1,167 @@
-"""Interviewer wording from templates: follow-ups per key point and rubric dimension, clarifications, hints."""
+"""The interviewer's words from templates: an acknowledgement picked from the candidate's own answer, follow-ups
+built from whole questions, replies to requests, hints and the debrief after a question."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 
+from bot.domain.grade import Grade
+from bot.domain.models import Question
 from bot.domain.policy import Target
-from bot.grading.text import tokens
+from bot.grading.reference import GENERIC_STEMS, SCAFFOLD_STEMS
+from bot.grading.signals import buzzword_stems
+from bot.grading.text import STOP_WORDS, content_tokens, stem, tokens
 
 LEAK_RUN = 8  # a follow-up may not share a run of this many words with the reference answer
-
-KEY_POINT_TEMPLATES = (
-    "You haven't said much about {topic} yet. How would you approach it?",
-    "Let's go deeper on {topic}. What would you do there?",
-    "How does {topic} fit into your approach?",
-    "One thing I'd like to hear more about is {topic}. Walk me through it.",
-    "What's your plan for {topic}?",
-    "Before we move on: how would you handle {topic}?",
+REASONS = (
+    "One thing I haven't heard yet:",
+    "Something your answer doesn't cover yet:",
+    "I'd like to hear about one more part:",
+    "Let's fill in one gap:",
 )
-ASK_TEMPLATES = (
-    "Let me push on one part of the question: {ask}?",
-    "I'd like to come back to something I asked: {ask}?",
-    "You haven't covered this part yet: {ask}?",
-)
+ACKNOWLEDGEMENTS = ("You mentioned {term}.", "Thanks, the detail on {term} helps.", "Noted: {term}.",
+                    "{Term}, understood.")
+NEUTRAL_ACKNOWLEDGEMENTS = ("You mentioned {term}.", "Noted: {term}.")
 DIMENSION_PROBES = {
-    "result": "What was the measurable result? Give me numbers, before and after.",
-    "impact": "What was the measurable result? Give me numbers, before and after.",
+    "result": "What was the measurable result? Give me the numbers, before and after.",
+    "impact": "What was the measurable result? Give me the numbers, before and after.",
     "action": "What did you personally do there, as opposed to the team?",
-    "situation_task": "Set the scene a bit more: what was at stake, and what exactly were you responsible for?",
-    "tradeoffs": "What alternatives did you consider, and what did you trade off in choosing this one?",
-    "metrics": "How would you measure success here? Which primary and guardrail metrics would you track?",
-    "customer": "Who exactly is the customer here, and which problem of theirs matters most?",
+    "situation_task": "What was at stake, and what exactly were you responsible for?",
+    "tradeoffs": "What alternatives did you consider, and what did you give up by choosing this one?",
+    "metrics": "How would you measure success here, and which guardrail metrics would you track?",
+    "customer": "Who exactly is the customer here, and which of their problems matters most?",
     "structure": "What assumptions are you making, and what would you clarify before designing anything?",
-    "depth": "Can you go one level deeper: how would that actually work in practice?",
-    "rigor": "How would you make sure the result is statistically sound, and not noise or bias?",
-    "coverage": "What's the most important part of this problem you haven't addressed yet?",
+    "depth": "Could you go one level deeper and explain how that would work in practice?",
+    "rigor": "How would you make sure the result is real and not noise or bias?",
     "relevance": "How does that story answer what I asked? Tie it back to the question.",
-    "correctness": "Can you be more precise about how that works?",
+    "correctness": "Could you be more precise about how that works?",
 }
 CLARIFY_YES = re.compile(r"^\s*(?:can|could|may|should|shall) (?:i|we) (?:assume|take|treat|say)|"
-                         r"\b(?:assumptions?|reasonable|valid|fair to|ok(?:ay)? (?:to|if))\b", re.I)
+                         r"\b(?:assum\w*|reasonable|valid|fair to|ok(?:ay)? (?:to|if))\b", re.I)
+_NO_TERM = STOP_WORDS | {"i", "we", "you", "they", "it", "my", "our", "me", "us", "so", "then", "also", "just"}
 
 
-def _pick(options: tuple[str, ...], seed: str, used: set[str]) -> str:
-    """A deterministic choice that skips templates already used in this session when it can."""
+def _pick(options: tuple[str, ...], seed: str, used: set[str] | None = None) -> str:
+    """A deterministic choice that skips options already used in this session when it can."""
     start = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(options)
     ordered = options[start:] + options[:start]
-    return next((o for o in ordered if o.split("{")[0] not in used), ordered[0])
+    return next((o for o in ordered if not used or o.split("{")[0] not in used), ordered[0])
 
 
-def topic_of(target: Target) -> str:
-    """The short name of a key point ("Imbalanced Dataset Handling: SMOTE; …" → "imbalanced dataset handling")."""
-    label = target.label.split(":")[0].split(" — ")[-1].strip()
-    return " ".join(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.lower() for w in label.split())
+def concrete_term(sentence: str, avoid: frozenset[str] = frozenset()) -> str:
+    """The most concrete short phrase of `sentence` (2–4 words of content: "shadow mode", "a 1% canary"), not made
+    of the question's words (`avoid`, stems) or filler; "" when there is none."""
+    words = re.findall(r"[A-Za-z0-9][\w%$.'’/-]*[A-Za-z0-9%]|[A-Za-z0-9]", sentence)
+    filler = buzzword_stems() | GENERIC_STEMS | SCAFFOLD_STEMS
+    best, best_score = "", 0.0
+    run: list[str] = []
+    for word in [*words, ""]:
+        bare = word.lower().replace("’", "'")
+        if word and bare not in _NO_TERM and not bare.endswith("'s") and "'" not in bare:
+            run.append(word)
+            continue
+        for size in (4, 3, 2):
+            for start in range(0, max(0, len(run) - size) + 1):
+                chunk = run[start:start + size]
+                stems = [stem(w.lower()) for w in chunk]
+                if (len(chunk) < 2 or any(s in filler for s in stems) or all(s in avoid for s in stems)
+                        or not any(len(w) >= 5 or re.search(r"\d|[A-Z]{2,}", w) for w in chunk)
+                        or re.fullmatch(r"\w+(?:ed|ly)", chunk[-1].lower())):
+                    continue
+                score = sum(s not in avoid for s in stems) + 1.5 * any(
+                    re.search(r"\d|[A-Z]{2,}|-", w) for w in chunk) - 0.3 * size
+                if score > best_score:
+                    best, best_score = " ".join(chunk), score
+        run = []
+    return best.strip(".,;:")
 
 
-def follow_up(target: Target, seed: str, earlier: list[str]) -> str:
-    """A short, specific follow-up aimed at `target`, worded differently from the earlier ones."""
-    used = {t.split("{")[0] for t in KEY_POINT_TEMPLATES + ASK_TEMPLATES
-            if any(e.startswith(t.split("{")[0]) for e in earlier)}
+def acknowledgement(answer_sentences: list[str], avoid: frozenset[str], seed: str, warm: bool) -> str:
+    """One short line that picks up a concrete term from the candidate's own words ("" when none stands out);
+    a weak answer gets a neutral line, never praise."""
+    for sentence in answer_sentences:
+        term = concrete_term(sentence, avoid)
+        if term:
+            line = _pick(ACKNOWLEDGEMENTS if warm else NEUTRAL_ACKNOWLEDGEMENTS, seed)
+            return line.format(term=term, Term=term[:1].upper() + term[1:])
+    return ""
+
+
+def _lower_question(probe: str) -> str:
+    first = probe.split(" ", 1)[0]
+    return probe if first.isupper() and len(first) > 1 else probe[:1].lower() + probe[1:]
+
+
+def follow_up(target: Target, seed: str, earlier: list[str], acknowledgement_line: str = "") -> str:
+    """A follow-up aimed at `target`: the acknowledgement, why it is asked, and the question itself."""
     if target.kind == "dimension":
-        return DIMENSION_PROBES.get(target.key, DIMENSION_PROBES["depth"])
-    label = target.label.strip().rstrip("?.")
-    if re.match(r"^(?:how|what|why|which|when|where|who|did|do|can|describe|explain|include)\b", label, re.I):
-        ask = label[:1].lower() + label[1:]
-        return _pick(ASK_TEMPLATES, seed, used).format(ask=ask)
-    return _pick(KEY_POINT_TEMPLATES, seed, used).format(topic=topic_of(target))
+        probe = target.probe or DIMENSION_PROBES.get(target.key, DIMENSION_PROBES["depth"])
+        return f"{acknowledgement_line} {probe}".strip()
+    if target.kind == "depth":
+        return f"{acknowledgement_line} {target.probe}".strip()
+    used = {r for r in REASONS if any(r in e for e in earlier)}
+    reason = _pick(REASONS, seed, used)
+    return f"{acknowledgement_line} {reason} {_lower_question(target.probe)}".strip()
 
 
-def clarification(question: str, focus: str | None) -> str:
-    """An in-character answer to a clarifying question: accept reasonable assumptions, steer to what matters."""
-    if CLARIFY_YES.search(question):
-        opening = "Yes, that's a reasonable assumption. State it explicitly and carry on."
-    else:
-        opening = ("Good question. There's no single right value: pick a reasonable one, say it out loud, and tell "
-                   "me how your approach would change if it were different.")
-    return f"{opening} The part I care most about is {focus}." if focus else opening
+def clarification(asked: str, question: Question, context: list[str]) -> str:
+    """An in-character answer to a clarifying question, from what the question itself says: the sentence of the
+    prompt (or of the reference's assumptions) nearest to what was asked; assumptions the candidate proposes are
+    welcome."""
+    if CLARIFY_YES.search(asked):
+        return "Yes, that's a reasonable assumption. State it explicitly and carry on."
+    wanted = {stem(t) for t in content_tokens(asked)} - GENERIC_STEMS
+    scored = [(len(wanted & {stem(t) for t in content_tokens(c)}), -n, c) for n, c in enumerate(context)]
+    best = max(scored, default=(0, 0, ""))
+    if best[0] == 0:
+        return ("The question doesn't pin that down, so choose a reasonable value, say it out loud, and tell me how "
+                "your approach would change if it were different.")
+    return f"Good question. Take this as given: {shorten(best[2], 40)} Anything beyond that is yours to assume."
 
 
-def hint(target: Target | None) -> str:
+def shorten(text: str, words: int) -> str:
+    """`text` cut to `words` words at most, ending with a full stop or an ellipsis."""
+    parts = text.split()
+    cut = " ".join(parts[:words]).rstrip(" ,;:")
+    return cut + ("…" if len(parts) > words else "" if cut.endswith((".", "?", "!", "…")) else ".")
+
+
+def hint(target: Target | None, cue: str = "") -> str:
+    """A nudge towards `target` (with a few words of what a strong answer covers there, `cue`), never the answer."""
     if target is None:
         return "You're on the right track. Structure what you have and tie it to a measurable outcome."
-    return f"Here's a nudge: think about {topic_of(target)}, and how it changes your approach."
+    line = f"Here's a nudge: think about {target.label}."
+    return f"{line} A strong answer touches on {cue}" if cue else f"{line} What would you look at first?"
+
+
+def repeat(question_text: str) -> str:
+    return f"Of course. Here is the question again:\n\n{question_text}"
+
+
+def rephrase(main: str, topics: list[str]) -> str:
+    """A shorter wording: the main ask, then the things to cover."""
+    listed = ", ".join(topics[:-1]) + (f" and {topics[-1]}" if len(topics) > 1 else topics[0]) if topics else ""
+    tail = f" I'd like to hear about {listed}." if listed else ""
+    return f"Let me put it more simply. {shorten(main, 30)}{tail}"
+
+
+def redirect() -> str:
+    return "Sure. Whenever you're ready, let's get back to the question."
+
+
+def debrief(grade: Grade, strength: str, quote: str, gap: str, model_line: str, improvement: str) -> str:
+    """What the candidate hears after a question: the score, a strength quoting them, the most important gap with a
+    line of the reference as a model, and one concrete improvement."""
+    lines = [f"That answer scores {grade.overall}/100."]
+    if strength and quote:
+        lines.append(f"Strength — {strength}: “{quote}”")
+    if gap:
+        lines.append(f"Most important gap: {gap}." + (f" A strong answer would say something like: “{model_line}”"
+                                                       if model_line else ""))
+    if improvement:
+        lines.append(f"Next time: {improvement}")
+    return "\n".join(lines)
 
 
 def _grams(words: list[str], length: int) -> set[tuple[str, ...]]:

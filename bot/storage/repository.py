@@ -127,12 +127,48 @@ class SessionRepository:
         def write() -> None:
             with self._db("save a turn in") as db, db.begin():
                 self._touch(db, session_id)
-                db.add(TurnRow(session_id=session_id, seq=self._next_seq(db, session_id), role=turn.role,
-                               kind=turn.kind, text=turn.text, question_id=turn.question_id,
-                               target_key_point=turn.target_key_point, engine=turn.engine,
-                               prompt_tokens=turn.prompt_tokens, completion_tokens=turn.completion_tokens,
-                               cost=turn.cost, created_at=turn.created_at))
+                db.add(self._turn_row(session_id, self._next_seq(db, session_id), turn))
         self._retrying("save a turn in", write)
+
+    def record(self, session_id: str, turns: list[Turn], grades: dict[str, Grade] | None = None,
+               status: Literal["active", "finished"] | None = None, tokens: int = 0, cost: float = 0.0) -> None:
+        """Store the interviewer's reply in one transaction: its turns in order, any grades, the session's status and
+        the LLM usage it cost (a reply is saved whole or not at all)."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
+        if tokens < 0 or cost < 0:
+            raise ValueError("tokens and cost must not be negative")
+
+        def write() -> None:
+            with self._db("save a reply in") as db, db.begin():
+                updates: dict[str, Any] = {"status": status} if status else {}
+                if tokens or cost:
+                    updates |= {"tokens_used": SessionRow.tokens_used + int(tokens),
+                                "est_cost": SessionRow.est_cost + float(cost)}
+                self._touch(db, session_id, **updates)
+                seq = self._next_seq(db, session_id)
+                for offset, turn in enumerate(turns):
+                    db.add(self._turn_row(session_id, seq + offset, turn))
+                for question_id, grade in (grades or {}).items():
+                    self._put_grade(db, session_id, question_id, grade)
+        self._retrying("save a reply in", write)
+
+    @staticmethod
+    def _turn_row(session_id: str, seq: int, turn: Turn) -> TurnRow:
+        return TurnRow(session_id=session_id, seq=seq, role=turn.role, kind=turn.kind, text=turn.text,
+                       question_id=turn.question_id, target_key_point=turn.target_key_point, engine=turn.engine,
+                       prompt_tokens=turn.prompt_tokens, completion_tokens=turn.completion_tokens, cost=turn.cost,
+                       created_at=turn.created_at)
+
+    @staticmethod
+    def _put_grade(db: DbSession, session_id: str, question_id: str, grade: Grade) -> None:
+        row = db.scalar(select(GradeRow).where(GradeRow.session_id == session_id, GradeRow.question_id == question_id))
+        payload = grade.model_dump(mode="json")
+        if row is None:
+            db.add(GradeRow(session_id=session_id, question_id=question_id, overall=grade.overall, grade=payload,
+                            created_at=now()))
+        else:
+            row.overall, row.grade = grade.overall, payload
 
     @staticmethod
     def _next_seq(db: DbSession, session_id: str) -> int:
@@ -141,18 +177,10 @@ class SessionRepository:
 
     def save_grade(self, session_id: str, question_id: str, grade: Grade) -> None:
         """Insert or replace the grade of one question (its first created_at is kept), committed before returning."""
-        payload = grade.model_dump(mode="json")
-
         def write() -> None:
             with self._db("save a grade in") as db, db.begin():
                 self._touch(db, session_id)
-                row = db.scalar(select(GradeRow).where(GradeRow.session_id == session_id,
-                                                       GradeRow.question_id == question_id))
-                if row is None:
-                    db.add(GradeRow(session_id=session_id, question_id=question_id, overall=grade.overall,
-                                    grade=payload, created_at=now()))
-                else:
-                    row.overall, row.grade = grade.overall, payload
+                self._put_grade(db, session_id, question_id, grade)
         self._retrying("save a grade in", write)
 
     def set_status(self, session_id: str, status: Literal["active", "finished"]) -> None:

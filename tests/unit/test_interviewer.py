@@ -61,7 +61,8 @@ def test_first_turn_is_the_question_with_context_and_no_reference(interviewer: I
 
 def test_partial_candidate_is_probed_on_what_they_missed_without_leaks_or_repeats(interviewer: Interviewer) -> None:
     session = fraud(interviewer, depth=2)
-    probes = interviewer.respond(session.id, PARTIAL) + interviewer.respond(session.id, "I'm not sure about that.")
+    probes = interviewer.respond(session.id, PARTIAL) + interviewer.respond(
+        session.id, "Every score is logged with the model version so a payment can be traced later.")
     follow_ups = [t for t in probes if t.kind == "follow_up"]
     assert len(follow_ups) == 2
     assert all(t.target_key_point and not t.target_key_point.startswith("Streaming") for t in follow_ups)
@@ -117,7 +118,7 @@ def test_llm_phrasing_is_used_unless_it_leaks_the_reference(interviewer: Intervi
     interviewer.phraser = LLMPhraser(model)
     session = fraud(interviewer, depth=2)
     first = interviewer.respond(session.id, PARTIAL)[0]
-    second = interviewer.respond(session.id, "Not sure.")[0]
+    second = interviewer.respond(session.id, "We would retrain the model every month on fresh chargebacks.")[0]
     assert first.text.startswith("How would you explain a blocked payment") and first.engine == "llm"
     assert second.text != leak and second.engine == "grounded-fallback"
     assert shared_run(second.text, BANK[0]["reference_answer"]) is None
@@ -132,7 +133,8 @@ def test_a_streamed_follow_up_shows_no_leak_and_stores_the_checked_text(intervie
     first = interviewer.respond(session.id, PARTIAL, on_text=shown.append)[0]
     assert len(shown) > 3 and "".join(shown) == good == first.text and first.engine == "llm"
     shown.clear()
-    second = interviewer.respond(session.id, "Not sure.", on_text=shown.append)[0]
+    second = interviewer.respond(session.id, "We would retrain the model every month on fresh chargebacks.",
+                                 on_text=shown.append)[0]
     assert shared_run("".join(shown), BANK[0]["reference_answer"]) is None  # streaming stopped before the leak
     assert second.text != leak and second.engine == "grounded-fallback"
     stored = [t for t in interviewer.repo.load(session.id).turns if t.kind == "follow_up"]
@@ -157,3 +159,66 @@ def test_llm_turns_record_tokens_and_a_failed_call_falls_back_without_losing_the
     assert [t.engine for t in loaded.turns if t.role == "interviewer"][1:] == ["llm", "grounded-fallback"]
     assert loaded.turns[2].prompt_tokens == first.prompt_tokens
     assert interviewer.repo.usage(session.id)[0] == first.prompt_tokens + first.completion_tokens
+
+
+def test_requests_get_replies_that_fit_them_and_are_not_graded(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=2)
+    repeated = interviewer.respond(session.id, "Sorry, can you repeat the question?")
+    assert [t.kind for t in repeated] == ["clarification"] and BANK[0]["question"] in repeated[0].text
+    simpler = interviewer.respond(session.id, "I don't understand the question, could you put it another way?")
+    assert simpler[0].text.startswith("Let me put it more simply.")
+    aside = interviewer.respond(session.id, "haha ok, thanks!")
+    assert aside[0].kind == "clarification" and "get back to the question" in aside[0].text
+    stored = interviewer.repo.load(session.id)
+    assert stored.candidate_answer(stored.config.question_ids[0]) == "" and not stored.grades
+
+
+def test_a_tentative_answer_is_an_answer_and_i_dont_know_gets_a_hint_then_moves_on(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=2)
+    first = interviewer.respond(session.id, "Maybe SHAP values for the investigators?")
+    assert first[0].kind in ("follow_up", "feedback")
+    stored = interviewer.repo.load(session.id)
+    assert "SHAP" in stored.candidate_answer(stored.config.question_ids[0])
+    if first[0].kind == "follow_up":
+        hint = interviewer.respond(session.id, "I honestly don't know.")
+        assert hint[0].kind == "hint" and hint[0].target_key_point == first[0].target_key_point
+        done = interviewer.respond(session.id, "No idea, sorry.")
+        assert done[0].kind == "feedback" and done[0].text.startswith("That answer scores")
+
+
+def test_the_debrief_has_the_score_a_quoted_strength_a_gap_and_an_improvement(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=0)
+    feedback = interviewer.respond(session.id, PARTIAL)[0]
+    grade = interviewer.repo.load(session.id).grades[session.config.question_ids[0]]
+    assert feedback.kind == "feedback" and feedback.text.startswith(f"That answer scores {grade.overall}/100.")
+    assert "Most important gap:" in feedback.text
+    quoted = [q for q in feedback.text.split("“")[1:]]
+    assert quoted and quoted[0].split("”")[0].rstrip("…") in PARTIAL
+
+
+def test_a_turn_reads_the_session_once_and_writes_twice(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=2)
+    calls: list[str] = []
+    repo = interviewer.repo
+    for name in ("load", "append_turn", "record", "save_grade", "set_status", "add_usage"):
+        original = getattr(repo, name)
+        setattr(repo, name, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
+    interviewer.respond(session.id, PARTIAL)
+    assert calls == ["load", "append_turn", "record"]
+    calls.clear()
+    loaded = repo.load(session.id)
+    calls.clear()
+    interviewer.reply_to(loaded, "Every score is logged with the model version so a payment can be traced later.")
+    assert calls == ["append_turn", "record"]
+    assert loaded.turns[-1].role == "interviewer"  # the session was brought up to date in place
+
+
+def test_a_grade_is_computed_once_per_answer_and_reused_by_finish(interviewer: Interviewer) -> None:
+    session = fraud(interviewer, depth=2)
+    graded: list[str] = []
+    original = interviewer.grading.grade
+    interviewer.grading.grade = lambda q, a, *rest: graded.append(a) or original(q, a, *rest)  # type: ignore[method-assign]
+    interviewer.respond(session.id, PARTIAL)
+    interviewer.respond(session.id, "Can I assume the labels arrive a few weeks late?")
+    interviewer.finish(session.id)
+    assert graded == [PARTIAL]

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from bot.domain.elements import LEARNED_KINDS
-from bot.grading.kinds import SPECIFIC, KindModel, filler_stems, load_corpus, model_path, shipped_filler
+from bot.grading.heads import LogisticHeads
+from bot.grading.kinds import SPECIFIC, filler_stems, fit_kinds, load_corpus, model_path, shipped_filler
 from tests.fakes import HashingEmbedder
 
 
@@ -42,7 +43,7 @@ def test_unknown_kind_in_a_corpus_file_is_an_error_naming_it(tmp_path: Path) -> 
 
 def test_the_shipped_model_covers_every_kind_for_minilm() -> None:
     path = model_path("all-MiniLM-L6-v2")
-    model = KindModel.load(path)
+    model = LogisticHeads.load(path)
     assert model.kinds == [*LEARNED_KINDS, SPECIFIC] and model.dim == 384
     assert model.meta["sentences"] >= 5000
 
@@ -50,9 +51,9 @@ def test_the_shipped_model_covers_every_kind_for_minilm() -> None:
 def test_fit_save_load_round_trip_gives_the_same_probabilities(corpus: list, tmp_path: Path) -> None:
     sample = corpus[::6]
     embedder = HashingEmbedder()
-    model = KindModel.fit(sample, embedder.embed([s.text for s in sample]), embedder.name)
+    model = fit_kinds(sample, embedder.embed([s.text for s in sample]), embedder.name)
     model.save(tmp_path / "m.npz")
-    again = KindModel.load(tmp_path / "m.npz")
+    again = LogisticHeads.load(tmp_path / "m.npz")
     texts = ["Next time I'd bring legal in during the first week.", "The main risk was churn, so we piloted it."]
     vectors = embedder.embed(texts)
     assert np.abs(model.probabilities(texts, vectors) - again.probabilities(texts, vectors)).max() < 1e-2

@@ -1,15 +1,79 @@
-"""Follow-up wording: varied, no repeats, and never a run of eight reference words."""
+"""The interviewer's words: grammatical probes for every requirement of every seed question, acknowledgements from
+the candidate's own words, no repeats, and never a run of eight reference words."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
+
 from bot.domain.models import Question
 from bot.domain.policy import Target
+from bot.grading.reference import build_reference
+from bot.interview import probes
 from bot.interview.phraser import TemplatePhraser
-from bot.interview.phrasing import follow_up, shared_run, topic_of
+from bot.interview.phrasing import acknowledgement, concrete_term, follow_up, rephrase, shared_run
+from bot.ingest.loader import load_bank_file
+from bot.variants.grounded import GroundedGenerator
 
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTION = Question.build(source_file="b.md", title="Fraud", question="Design a fraud detection system.",
                           reference_answer="We tune the decision threshold on the precision recall curve for rare "
                                            "fraud cases every single week.")
+
+
+def grammar_defects(text: str) -> list[str]:
+    """What the issue's grammar checks find in an interviewer line."""
+    defects = []
+    words = re.findall(r"[A-Za-z']+", text.lower())
+    if any(a == b for a, b in zip(words, words[1:], strict=False)):
+        defects.append("doubled word")
+    if re.search(r"([?.,!:;])\1|\?\s*[.!?]", text):
+        defects.append("doubled punctuation")
+    if re.search(r"\babout (?:tell|describe|walk|give|provide)\b|\bplan for in\b|\bhandle handle\b", text, re.I):
+        defects.append("pasted fragment")
+    if "?" in text.rstrip("?”\"") .rstrip():
+        defects.append("question mark before the end")
+    if not text[:1].isupper():
+        defects.append("not sentence case")
+    return defects
+
+
+def seed_and_variant_questions() -> list[Question]:
+    questions = [q for path in sorted(SEEDS.glob("*.txt")) for q in load_bank_file(path)]
+    generator = GroundedGenerator()
+    variants = [Question.build(source_file="variants", question=v.question, title=v.title or v.question[:60],
+                               category=v.category, reference_answer="\n".join(p.line() for p in v.outline))
+                for q in questions[::3] for v in generator.generate(q, n=5, axes=[
+                    "domain", "harder", "easier", "constraint", "format"], seed=0)]  # type: ignore[list-item]
+    return questions + variants
+
+
+@pytest.mark.parametrize("question", seed_and_variant_questions(), ids=lambda q: q.id)
+def test_every_probe_is_a_grammatical_question(question: Question) -> None:
+    for point in build_reference(question, []).points:
+        probe = probes.probe_question(point, question.category == "behavioral")
+        assert probe.endswith("?") and not grammar_defects(probe), (point.key_point, probe, grammar_defects(probe))
+        text = follow_up(Target(kind="key_point", key=point.id, label=probes.topic(point), probe=probe), "s", [],
+                         "You mentioned shadow mode.")
+        assert not grammar_defects(text), (text, grammar_defects(text))
+
+
+@pytest.mark.parametrize(("verb", "expected"), [("handle", "handling"), ("build", "building"), ("set", "setting"),
+                                                ("quantify", "quantifying"), ("see", "seeing"), ("tie", "tying")])
+def test_gerund(verb: str, expected: str) -> None:
+    assert probes.gerund(verb) == expected
+
+
+def test_acknowledgement_picks_a_concrete_term_from_the_answer_not_the_question() -> None:
+    avoid = frozenset({"fraud", "detect", "system"})
+    assert concrete_term("So I ran it in shadow mode for three weeks before cutover.", avoid) in (
+        "shadow mode", "three weeks")
+    line = acknowledgement(["Honestly it went fine.", "We used SMOTE and class weights on the fraud labels."],
+                           avoid, "seed", warm=True)
+    assert "SMOTE" in line or "class weights" in line.lower()
+    assert "great" not in acknowledgement(["We used SMOTE and class weights."], avoid, "seed", warm=False).lower()
 
 
 def test_shared_run_finds_reference_runs_but_not_the_question() -> None:
@@ -19,16 +83,21 @@ def test_shared_run_finds_reference_runs_but_not_the_question() -> None:
     assert shared_run(echo, "Design a fraud detection system the way the reference does it", question=echo) is None
 
 
-def test_template_phraser_shortens_a_label_that_would_leak() -> None:
-    label = "Tune the decision threshold on the precision recall curve for rare fraud cases"
-    text = TemplatePhraser().follow_up(QUESTION, Target(kind="key_point", key=label, label=label), "", [], "s")
+def test_template_phraser_drops_an_acknowledgement_that_would_leak() -> None:
+    target = Target(kind="key_point", key="s1", label="thresholds", probe="How would you choose the threshold?")
+    leaky = "You mentioned that we tune the decision threshold on the precision recall curve for rare fraud cases."
+    text = TemplatePhraser().follow_up(QUESTION, target, "", [], "s", acknowledgement=leaky)
     assert shared_run(text, QUESTION.reference_answer, question=QUESTION.question) is None
-    assert "tune the decision threshold" in text.lower()
+    assert text.endswith("how would you choose the threshold?")
 
 
-def test_follow_ups_vary_and_topics_read_naturally() -> None:
-    target = Target(kind="key_point", key="k", label="Imbalanced Dataset Handling: SMOTE; class weights")
+def test_follow_ups_vary_their_reason() -> None:
+    target = Target(kind="key_point", key="k", label="imbalance", probe="How would you handle the imbalance?")
     first = follow_up(target, "seed", [])
     second = follow_up(target, "seed", [first])
-    assert first != second
-    assert topic_of(target) == "imbalanced dataset handling"
+    assert first != second and first.endswith("how would you handle the imbalance?")
+
+
+def test_rephrase_is_shorter_and_names_what_to_cover() -> None:
+    text = rephrase("Design a fraud detection system for a marketplace.", ["handling imbalance", "explainability"])
+    assert text.startswith("Let me put it more simply.") and "handling imbalance and explainability" in text

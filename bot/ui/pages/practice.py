@@ -70,10 +70,11 @@ session = resources.open_session_or_stop("That interview session no longer exist
 
 active = session.status == "active" and session.current_question_id is not None
 titles = {q.id: q.title for q in questions}
+model_answers = {q.id: q.reference_answer for q in questions}
 answer = st.chat_input("Your answer (you may also ask a clarifying question or for a hint)", disabled=not active)
 if answer and active and interviewer.phraser.engine == "llm":
     # an LLM words the follow-up: stream what passes the leak check, then redraw from the stored (checked) turns
-    conversation(session, titles)
+    conversation(session, titles, model_answers)
     with st.chat_message("user"):
         st.markdown(inert_markdown(answer))
     reply = StreamedReply(interviewer, session.id, answer, resources.engine_lock())
@@ -88,8 +89,7 @@ if answer and active and interviewer.phraser.engine == "llm":
 elif answer and active:
     try:
         with st.spinner("Reading your answer…"), resources.engine_lock():
-            interviewer.respond(session.id, answer)
-        session = interviewer.repo.load(session.id)
+            interviewer.reply_to(session, answer)  # brings `session` up to date: nothing is read again
     except FAILURES as exc:
         st.error(inert_markdown(str(exc)))
     if session.status == "finished":
@@ -109,7 +109,7 @@ if finish_column.button("Finish", type="primary" if active else "secondary",
             interviewer.finish(session.id)
     st.switch_page(REPORT_PAGE, query_params={SESSION_PARAM: session.id})
 
-conversation(session, titles)
+conversation(session, titles, model_answers)
 if not active:
     st.success("This interview is finished.")
     st.page_link(REPORT_PAGE, label="Open the report", icon=":material/description:",
