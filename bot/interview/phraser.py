@@ -99,7 +99,7 @@ class LLMPhraser:
         except (LLMUnavailable, BudgetExceeded) as exc:  # the grounded wording for this turn
             text, reason = "", str(exc)
         text = text.strip().strip('"').split("\n")[0].strip()
-        acceptable = (10 <= len(text) <= MAX_CHARS and text not in earlier
+        acceptable = (10 <= len(text) <= MAX_CHARS and text not in earlier and not phrasing.grammar_defects(text)
                       and phrasing.shared_run(text, question.reference_answer, question=question.question) is None)
         self.last_engine = "llm" if acceptable else "grounded-fallback"
         if acceptable:

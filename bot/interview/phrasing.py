@@ -4,6 +4,7 @@ built from whole questions, replies to requests, hints and the debrief after a q
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 
 from bot.domain.grade import Grade
@@ -162,6 +163,24 @@ def debrief(grade: Grade, strength: str, quote: str, gap: str, model_line: str, 
     if improvement:
         lines.append(f"Next time: {improvement}")
     return "\n".join(lines)
+
+
+def grammar_defects(text: str) -> list[str]:
+    """What is wrong with an interviewer line by the rules the templates keep: no doubled word or punctuation, no
+    pasted prompt fragment ("about tell me", "plan for in"), a question mark only at the end, sentence case."""
+    defects = []
+    words = re.findall(r"[A-Za-z']+", text.lower())
+    if any(a == b for a, b in itertools.pairwise(words)):
+        defects.append("doubled word")
+    if re.search(r"([?.,!:;])\1|\?\s*[.!?]", text):
+        defects.append("doubled punctuation")
+    if re.search(r"\babout (?:tell|describe|walk|give|provide)\b|\bplan for in\b", text, re.I):
+        defects.append("pasted fragment")
+    if "?" in text.rstrip().rstrip("?”\"").rstrip():
+        defects.append("question mark before the end")
+    if not text[:1].isupper():
+        defects.append("not sentence case")
+    return defects
 
 
 def _grams(words: list[str], length: int) -> set[tuple[str, ...]]:

@@ -3,7 +3,6 @@ the candidate's own words, no repeats, and never a run of eight reference words.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,33 +10,16 @@ import pytest
 from bot.domain.models import Question
 from bot.domain.policy import Target
 from bot.grading.reference import build_reference
+from bot.ingest.loader import load_bank_file
 from bot.interview import probes
 from bot.interview.phraser import TemplatePhraser
-from bot.interview.phrasing import acknowledgement, concrete_term, follow_up, rephrase, shared_run
-from bot.ingest.loader import load_bank_file
+from bot.interview.phrasing import acknowledgement, concrete_term, follow_up, grammar_defects, rephrase, shared_run
 from bot.variants.grounded import GroundedGenerator
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTION = Question.build(source_file="b.md", title="Fraud", question="Design a fraud detection system.",
                           reference_answer="We tune the decision threshold on the precision recall curve for rare "
                                            "fraud cases every single week.")
-
-
-def grammar_defects(text: str) -> list[str]:
-    """What the issue's grammar checks find in an interviewer line."""
-    defects = []
-    words = re.findall(r"[A-Za-z']+", text.lower())
-    if any(a == b for a, b in zip(words, words[1:], strict=False)):
-        defects.append("doubled word")
-    if re.search(r"([?.,!:;])\1|\?\s*[.!?]", text):
-        defects.append("doubled punctuation")
-    if re.search(r"\babout (?:tell|describe|walk|give|provide)\b|\bplan for in\b|\bhandle handle\b", text, re.I):
-        defects.append("pasted fragment")
-    if "?" in text.rstrip("?”\"") .rstrip():
-        defects.append("question mark before the end")
-    if not text[:1].isupper():
-        defects.append("not sentence case")
-    return defects
 
 
 def seed_and_variant_questions() -> list[Question]:
