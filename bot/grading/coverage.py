@@ -19,8 +19,10 @@ from bot.retrieval.embedder import Embedder, masked_text
 _CACHE_LIMIT = 2048
 _cache: dict[tuple[str, str], ReferenceVectors] = {}
 _cache_lock = threading.Lock()
-_PART_MARK = re.compile(r"^\s*(?:\(?(\d)[.):]|(?:story|part|example)\s*(\d|one|two|three)\b|"
-                        r"(first|second|third|other|next|another)\s+(?:story|one|example|situation)\b)", re.I)
+_NUMBERED = re.compile(r"^\s*\(?(\d)[.):]")
+_NAMED = re.compile(r"\b(?:(?:story|part|example)\s*(\d|one|two|three)\b|"
+                    r"(first|second|third|other|next|another)\s+(?:story|one|example|situation)\b)", re.I)
+_HEAD_WORDS = 8  # a named marker ("the second story") counts within a sentence's first words
 _ORDINAL = {"1": 0, "one": 0, "first": 0, "2": 1, "two": 1, "second": 1, "other": 1, "next": 1, "another": 1,
             "3": 2, "three": 2, "third": 2}
 
@@ -94,28 +96,35 @@ def _soft(value: float | np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip((np.asarray(value, dtype=np.float32) - lo) / (hi - lo), 0.0, 1.0)
 
 
-def assign_parts(evidence: AnswerEvidence, vectors: ReferenceVectors, titles: list[str] | None = None) -> np.ndarray:
-    """The prompt part each sentence answers: at the answer's own markers (a part's title, "Story 2", "Second
-    story", or "1) … 2) …" numbering that starts at one), else at the one change point that best separates the parts
-    (or none, when the answer tells one story)."""
-    n, k = len(evidence.sentences), len(vectors.parts)
-    if k < 2 or n == 0:
+def assign_parts(evidence: AnswerEvidence, parts: int, titles: list[str], value: np.ndarray,
+                 importance: np.ndarray, owner_part: np.ndarray, margin: float) -> np.ndarray:
+    """The prompt part each sentence answers: at the answer's own markers (a part's title, "Story 2", "the second
+    one", or "1) … 2) …" numbering that starts at one); else the reading that credits the answer most — all of it
+    for one part, or the parts in order at one change point, which must earn `margin` more (in importance) than the
+    best single part. `value` holds each requirement's evidence per sentence, whatever part it sits in."""
+    n = len(evidence.sentences)
+    if parts < 2 or n == 0:
         return np.zeros(n, dtype=int)
-    marks = _markers(evidence.sentences, titles or [])
-    if any(m is not None and m > 0 for m in marks):
+    marks = _markers(evidence.sentences, titles)
+    if any(m is not None for m in marks):
         out, current = np.zeros(n, dtype=int), 0
         for i, mark in enumerate(marks):
-            current = min(k - 1, mark) if mark is not None else current
+            current = min(parts - 1, mark) if mark is not None else current
             out[i] = current
         return out
-    affinity = evidence.vectors @ vectors.parts.T  # (n, k)
-    best_single = max(range(k), key=lambda j: float(affinity[:, j].sum()))
-    best, best_score = np.full(n, best_single), float(affinity[:, best_single].sum())
-    if k == 2:
-        for cut in range(1, n):
-            score = float(affinity[:cut, 0].sum() + affinity[cut:, 1].sum())
-            if score > best_score + 0.02 * n:
-                best, best_score = np.asarray([0] * cut + [1] * (n - cut)), score
+
+    def credit(assignment: np.ndarray) -> float:
+        allowed = assignment[None, :] == owner_part[:, None]
+        return float((importance * np.where(allowed, value, 0.0).max(axis=1, initial=0.0)).sum())
+
+    singles = [np.full(n, j) for j in range(parts)]
+    best = max(singles, key=credit)
+    best_credit = credit(best) + margin
+    for cut in range(1, n):
+        for first in range(parts - 1):
+            candidate = np.asarray([first] * cut + [first + 1] * (n - cut))
+            if (c := credit(candidate)) > best_credit:
+                best, best_credit = candidate, c
     return best
 
 
@@ -129,11 +138,11 @@ def _markers(sentences: list[str], titles: list[str]) -> list[int | None]:
         head = {stem(t) for t in content_tokens(" ".join(sentence.split()[:8]))}
         by_title = next((i for i, stems in enumerate(title_stems)
                          if stems and len(stems & head) >= max(1, (2 * len(stems) + 2) // 3)), None)
-        match = _PART_MARK.match(sentence)
-        word = next((g for g in match.groups() if g), None) if match else None
-        ordinal = _ORDINAL.get(word.lower()) if word else None
-        named.append(by_title if by_title is not None else ordinal if match and not match.group(1) else None)
-        numbered.append(ordinal if match and match.group(1) else None)
+        named_match = _NAMED.search(" ".join(sentence.split()[:_HEAD_WORDS]))
+        word = next((g for g in named_match.groups() if g), None) if named_match else None
+        numbered_match = _NUMBERED.match(sentence)
+        named.append(by_title if by_title is not None else _ORDINAL.get(word.lower()) if word else None)
+        numbered.append(_ORDINAL.get(numbered_match.group(1)) if numbered_match else None)
     if any(m is not None for m in named):
         return named
     first = next((m for m in numbered if m is not None), None)
@@ -150,21 +159,32 @@ def measure_coverage(reference: Reference, evidence: AnswerEvidence, vectors: Re
     if not reference.points:
         return Coverage([], 0.0, [], kinds, [])
     n = len(evidence.sentences)
-    parts = assign_parts(evidence, vectors, [p.title for p in reference.spec.parts] if reference.spec else [])
     sims = vectors.sentences @ evidence.content_vectors.T if n else np.zeros((len(vectors.owners), 0))
     head_sims = vectors.points @ evidence.vectors.T if n else np.zeros((len(reference.points), 0))
     gated_stems = {stem(t) for s, g in zip(evidence.sentences, evidence.gate, strict=True) if g > 0
                    for t in content_tokens(s)}
-    per_sentence = np.zeros((len(reference.points), n), dtype=np.float32)
-    bonus = np.zeros(len(reference.points), dtype=np.float32)
-    for index, point in enumerate(reference.points):
-        mask = np.zeros(n, dtype=bool)
-        mask[np.flatnonzero(parts == point.part) if len(vectors.parts) > 1 else np.arange(n)] = True
-        if point.kind != "topic":
-            per_sentence[index] = _kind_scores(point, evidence, head_sims[index], vectors.points[index], mask, policy)
-        else:
-            per_sentence[index], bonus[index] = _content_scores(point, evidence, sims[vectors.owners == index],
-                                                                mask, gated_stems, policy)
+
+    def scores(parts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        per_sentence = np.zeros((len(reference.points), n), dtype=np.float32)
+        bonus = np.zeros(len(reference.points), dtype=np.float32)
+        for index, point in enumerate(reference.points):
+            mask = np.ones(n, dtype=bool) if parts is None else parts == point.part
+            if point.kind != "topic":
+                per_sentence[index] = _kind_scores(point, evidence, head_sims[index], vectors.points[index], mask,
+                                                   policy)
+            else:
+                per_sentence[index], bonus[index] = _content_scores(point, evidence, sims[vectors.owners == index],
+                                                                    mask, gated_stems, policy)
+        return per_sentence, bonus
+
+    if len(vectors.parts) > 1:
+        unrestricted, _ = scores(None)
+        parts = assign_parts(evidence, len(vectors.parts), [p.title for p in reference.spec.parts] if reference.spec
+                             else [], unrestricted, np.asarray([p.importance for p in reference.points]),
+                             np.asarray([p.part for p in reference.points]), policy.coverage.part_switch_margin)
+        per_sentence, bonus = scores(parts)
+    else:
+        per_sentence, bonus = scores(None)
     best = _assign(per_sentence, policy.evidence.points_per_sentence)
     results, credit = [], []
     for index, point in enumerate(reference.points):

@@ -12,16 +12,13 @@ from bot.grading.kinds import SPECIFIC, shipped_filler
 from bot.grading.policy import GradingPolicy
 from bot.grading.reference import GENERIC_STEMS, SCAFFOLD_STEMS, Reference
 from bot.grading.signals import buzzword_stems, is_concrete
-from bot.grading.text import content_tokens, spans_of, stem, tokens
+from bot.grading.text import COMMON_VERBS, content_tokens, spans_of, stem, tokens
 from bot.retrieval.embedder import Embedder, Spans, embed_masked, masked_text
 
 _RELATION = re.compile(r"→|->|=|\bw/|\b(?:because|so that|when|if|than|then|instead|unless|until)\b", re.I)
 _LABEL = re.compile(r"^([^:.!?]{2,80}):\s+(\S.*)$", re.S)
 _ITEM_SPLIT = re.compile(r"\s*(?:[,;|•·]|\n|\s[-–—]\s|\s/\s)\s*")
-_VERBISH = re.compile(r"\b(?:i|we|you|they|it|is|are|was|were|be|been|do|does|did|have|has|had|can|could|would|"
-                      r"will|should|may|might|must|use|uses|used|make|makes|made|run|runs|ran|set|get|gets|got|keep|"
-                      r"keeps|kept|let|lets|put|built|trained|chose|picked|added|moved|found|cut|went|took|gave|"
-                      r"ship|shipped|launched|tested|measured|saw|rose|fell|dropped)\b", re.I)
+_VERBISH = re.compile(r"\b(?:i|we|you|they|it|" + "|".join(sorted(COMMON_VERBS)) + r")\b", re.I)
 
 
 @dataclass

@@ -48,6 +48,7 @@ class CoveragePolicy(BaseModel):
     prompt_importance: float = Field(ge=1)
     expected_points: float = Field(gt=0)
     min_expected_share: float = Field(gt=0, le=1)
+    part_switch_margin: float = Field(ge=0)
 
 
 class Specificity(BaseModel):

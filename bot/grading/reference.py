@@ -11,7 +11,7 @@ from bot.domain.grade import Citation
 from bot.domain.models import AnswerSection, Chunk, Question, stable_id
 from bot.grading.policy import GradingPolicy, load_policy
 from bot.grading.prompt_elements import parse_prompt
-from bot.grading.text import content_tokens, sentences, stem
+from bot.grading.text import content_tokens, is_code, sentences, stem
 
 GENERIC_STEMS = {stem(w) for w in """
 approach approaches system systems data model models framework solution solutions strategy strategies process
@@ -45,7 +45,9 @@ class ReferencePoint:
     part: int = 0
     quantified: bool = False
     main: bool = False
-    asked_by: str = ""  # for a section that answers an asked element: that element's wording
+    asked_by: str = ""  # for the first section that answers an asked element: that element's wording
+    answers: str = ""  # for a section that answers an asked element: that element's id
+    code: bool = False  # a section that is program code or a diagram: no ask is answered by it, nothing probes it
     id: str = ""  # "e3" for the prompt's third element, "s2" for the second reference section
 
     @property
@@ -105,7 +107,8 @@ def _distinctive_terms(texts: list[str], question: str, top: int = 14) -> list[s
 def _best_section(text: str, sections: list[AnswerSection]) -> tuple[str, int]:
     """The section sharing the most distinctive stems with `text`, and how many it shares."""
     wanted = _stems(text) - GENERIC_STEMS
-    scored = [(len(wanted & _stems(f"{s.title} {s.text}")), -i, s.title) for i, s in enumerate(sections)]
+    scored = [(len(wanted & _stems(f"{s.title} {s.text}")), -i, s.title) for i, s in enumerate(sections)
+              if not is_code(s.text)]
     if not scored:
         return "Answer", 0
     best = max(scored)
@@ -155,7 +158,7 @@ def build_reference(question: Question, chunks: list[Chunk], policy: GradingPoli
         ReferencePoint(label=label, key_point=key_point, text=text,
                        citation=_citation(question.id, label, chunks, text),
                        sentences=sentences(f"{label}: {text}", min_tokens=3)[:POINT_SENTENCES] or [f"{label}: {text}"],
-                       terms=item_terms, id=f"{prefix}{n}")
+                       terms=item_terms, id=f"{prefix}{n}", code=is_code(text))
         for n, ((label, key_point, text), item_terms) in enumerate(zip(items, terms, strict=True), start=1)
     ]
     _weigh_by_prompt(points, spec, question, chunks, sections, policy)
@@ -169,12 +172,13 @@ def _weigh_by_prompt(points: list[ReferencePoint], spec: PromptSpec, question: Q
     kinds = set(policy.content_points.design_kinds)
     for element in (e for e in spec.elements if not e.main):
         wanted = _stems(f"{element.text} {' '.join(element.examples)}") - GENERIC_STEMS
-        shared = [len(wanted & (_stems(p.label) | p.terms | _stems(p.text))) for p in points]
+        shared = [0 if p.code else len(wanted & (_stems(p.label) | p.terms | _stems(p.text))) for p in points]
         best = max(shared, default=0)
         if wanted and best >= max(1, min(2, len(wanted) // 2)):
             for point, count in zip(points, shared, strict=True):
                 if count == best:
                     point.importance = policy.coverage.prompt_importance
+                    point.answers = point.answers or element.id
             first = points[shared.index(best)]
             first.asked_by = first.asked_by or element.text
         else:

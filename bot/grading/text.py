@@ -70,6 +70,27 @@ def spans_of(text: str, stems: frozenset[str] | set[str]) -> list[tuple[int, int
             if stem(m.group(0).lower().replace("’", "'").removesuffix("'s")) in stems]
 
 
+COMMON_VERBS = frozenset("""
+is are was were be been do does did have has had can could would will should may might must use uses used make makes
+made run runs ran set get gets got keep keeps kept let lets put built trained chose picked added moved found cut went
+took gave ship shipped launched tested measured saw rose fell dropped steals stole caught came goes go went takes
+needed needs wanted wants showed shows became becomes turned helped helps meant means started stopped tried said
+""".split())
+
+
+_CODE_LINE = re.compile(r"^\s*(?:import |from [\w.]+ import |def |class |return\b|[\w.\[\]'\"]+\s*[+\-*/]?=\s|#|@\w|"
+                        r"[}\])]|```|[\w.]+\(.*\)\s*$|SELECT\b|FROM\b|WHERE\b|GROUP BY|for \w+ in |if .*:$|elif |else:|"
+                        r"try:|except)|"
+                        r"[│┌└├─▼┐┘]|\)\s*:$|;\s*$")
+CODE_SHARE = 0.5  # a text with this share of code or box-drawing lines is a listing or a diagram, not prose
+
+
+def is_code(text: str) -> bool:
+    """Whether `text` is mostly program code or a box diagram (nothing a spoken answer shows as such)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(lines) and sum(bool(_CODE_LINE.search(line)) for line in lines) >= CODE_SHARE * len(lines)
+
+
 def statements(text: str) -> list[str]:
     """Sentences as `sentences` splits them, with clauses after a semicolon and a short label ("What made it
     hard:") joined to what follows: one statement per sentence, as a listener hears it."""
