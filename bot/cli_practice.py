@@ -16,6 +16,7 @@ from bot.cli_output import console, fail, settings_for
 from bot.domain.filters import QuestionFilter
 from bot.domain.interview import Session, Turn
 from bot.grading.service import QuestionNotFound
+from bot.interview import listening
 from bot.interview.interviewer import Interviewer, InterviewError
 from bot.retrieval.store import StoreError
 from bot.storage.errors import StorageError
@@ -31,17 +32,22 @@ class Script(BaseModel):
     user: str = "scripted-candidate"
 
 
-def transcript(session: Session, question_id: str, usage: tuple[int, float] = (0, 0.0)) -> dict[str, Any]:
+def transcript(session: Session, question_id: str, usage: tuple[int, float] = (0, 0.0),
+               names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The session as JSON; a follow-up's target is named by `names` (target key → name) when given."""
+    grade = session.grades.get(question_id)
+    names = names or {}
+
     def turn(t: Turn) -> dict[str, Any]:
         item: dict[str, Any] = {"role": t.role, "kind": t.kind, "text": t.text}
         if t.target_key_point:
-            item["target_key_point"] = t.target_key_point
+            item.update(target_id=t.target_key_point, target_key_point=names.get(t.target_key_point,
+                                                                                 t.target_key_point))
         if t.role == "interviewer":
             item.update(engine=t.engine, prompt_tokens=t.prompt_tokens, completion_tokens=t.completion_tokens,
                         cost=round(t.cost, 6))
         return item
 
-    grade = session.grades.get(question_id)
     return {"session_id": session.id, "question_id": question_id, "turns": [turn(t) for t in session.turns],
             "grade": grade.model_dump(mode="json") if grade else None,
             "usage": {"tokens": usage[0], "cost": round(usage[1], 6),
@@ -58,7 +64,8 @@ def run_script(interviewer: Interviewer, script: Script) -> dict[str, Any]:
             break
         interviewer.respond(session.id, message)
     finished = interviewer.finish(session.id)
-    return transcript(finished, question.id, interviewer.repo.usage(session.id))
+    names = listening.requirement_names(interviewer.grading.reference_for(question))
+    return transcript(finished, question.id, interviewer.repo.usage(session.id), names)
 
 
 def show(turns: list[Turn]) -> None:

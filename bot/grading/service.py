@@ -8,10 +8,12 @@ import numpy as np
 
 from bot.domain.grade import Grade
 from bot.domain.models import Question
+from bot.grading.evidence import new_word_count
 from bot.grading.grounded import GroundedGrader
 from bot.grading.llm_judge import LLMJudge, blend, fallback
 from bot.grading.reference import Reference, adhoc_question, build_reference
 from bot.grading.rubrics import rubric_for
+from bot.grading.text import statements
 from bot.llm import usage
 from bot.llm.structured import StructuredOutputError
 from bot.retrieval.embedder import Embedder
@@ -70,6 +72,16 @@ class GradingService:
     def prepare(self, question: Question) -> None:
         """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer."""
         self.grounded.prepare(self.reference_for(question))
+
+    def relatedness(self, reference: Reference, answer: str, texts: list[str]) -> list[float]:
+        """Per text, the cosine of the answer's nearest substantive sentence to it, the question's words kept: whether
+        the answer talks about that thing at all (not whether it shows it — that is the grade's business)."""
+        floor = self.grounded.policy.evidence.new_words_for_zero
+        said = [s for s in dict.fromkeys(statements(answer)) if new_word_count(s, reference) > floor]
+        if not said or not texts:
+            return [0.0] * len(texts)
+        vectors = self.embedder.embed([*said, *texts])
+        return [float(v) for v in (vectors[len(said):] @ vectors[:len(said)].T).max(axis=1)]
 
     def _nearby_questions(self, vector: np.ndarray) -> list[tuple[str, float]]:
         return [(q.id, score) for q, score in self.store.search_questions(vector, k=NEARBY_QUESTIONS)]

@@ -167,13 +167,16 @@ class Interviewer:
         behavioral = reference.category == "behavioral"
         latest = session.turns[-1].text if session.turns[-1].kind == "answer" else ""
         missing = listening.missing_targets(grade, reference, include=frozenset(
-            t.target_key_point or "" for t in probes_asked))
+            t.target_key_point or "" for t in probes_asked), related=self._related(reference, answer))
         last = probes_asked[-1].target_key_point if probes_asked else None
         return next_action(intent, len(probes_asked), session.config.depth, missing, listening.weak_dimensions(grade),
                            {t.target_key_point or "" for t in probes_asked},
                            deeper=listening.depth_targets(latest or answer, reference.question_stems, behavioral),
                            dont_knows=dont_knows, strong=grade.overall >= STRONG_ANSWER,
                            last_probe=next((t for t in missing if t.key == last), None))
+
+    def _related(self, reference: Reference, answer: str) -> Callable[[list[str]], list[float]]:
+        return lambda texts: self.grading.relatedness(reference, answer, texts)
 
     def prepare(self, session_id: str) -> None:
         """Ready the grader for the question being asked (call while the candidate reads it; it is optional)."""
@@ -212,8 +215,8 @@ class Interviewer:
 
         if action.kind == "probe" and action.target and grade is not None:
             latest = session.turns[-1].text
-            line = phrasing.acknowledgement(statements(latest), reference.question_stems, seed,
-                                            warm=grade.overall >= 50)
+            line = next((ack for said in (latest, answer) if (ack := phrasing.acknowledgement(
+                statements(said), reference.question_stems, seed, warm=grade.overall >= 50, used=tuple(earlier)))), "")
             text = self.phraser.follow_up(question, action.target, answer, earlier, seed, on_text, line)
             engine = getattr(self.phraser, "last_engine", self.phraser.engine)
             return [reply("follow_up", text, action.target.key, engine)], None
@@ -228,7 +231,8 @@ class Interviewer:
         if action.kind == "redirect":
             return [reply("clarification", phrasing.redirect())], None
         if action.kind == "hint":
-            point = next((p for p in reference.points if action.target and p.id == action.target.key), None)
+            point = next((p for p in reference.points if action.target and action.target.key in (p.id, p.answers)),
+                         None)
             cue = probes.cue(point) if point is not None else ""
             key = action.target.key if action.target else None
             return [reply("hint", phrasing.hint(action.target, cue), key)], None
@@ -238,7 +242,7 @@ class Interviewer:
                  reference: Reference, answer: str) -> tuple[list[Turn], Grade]:
         ids = session.config.question_ids
         position = ids.index(question.id)
-        turns = [reply("feedback", debrief(grade, reference, answer))]
+        turns = [reply("feedback", debrief(grade, reference, self._related(reference, answer)))]
         if position + 1 < len(ids):
             following = self._question(ids[position + 1])
             turns.append(reply("question", question_prompt(following, position + 2, len(ids)))
@@ -249,15 +253,13 @@ class Interviewer:
         return turns, grade
 
 
-def debrief(grade: Grade, reference: Reference, answer: str) -> str:
+def debrief(grade: Grade, reference: Reference, related: Callable[[list[str]], list[float]] | None = None) -> str:
     """The debrief after a question, built from the grade: its strongest dimension with a quote of the answer, the
     most important missed requirement with a line of the reference, and the first improvement."""
-    points = {p.id: p for p in reference.points}
     best = max(grade.dimensions, key=lambda d: (d.score, d.weight), default=None)
     quote = next((q for q in (best.evidence if best else []) if q), "") or next(
         (r.evidence for r in grade.covered if r.evidence), "")
-    gap = next((probes.topic(points[r.id]) for r in grade.missing
-                if r.id in points and r.score < listening.PROBE_BELOW), "")
+    gap = next((t.label for t in listening.missing_targets(grade, reference, related=related)), "")
     model_line = phrasing.shorten(grade.model_answer_excerpt, 25) if gap and grade.model_answer_excerpt else ""
     improvement = next((i for i in grade.improvements if not i.startswith("Cover “")), "")
     strength = best.name if best and best.score >= 3 else ""

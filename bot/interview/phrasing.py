@@ -12,7 +12,7 @@ from bot.domain.models import Question
 from bot.domain.policy import Target
 from bot.grading.reference import GENERIC_STEMS, SCAFFOLD_STEMS
 from bot.grading.signals import buzzword_stems
-from bot.grading.text import STOP_WORDS, content_tokens, stem, tokens
+from bot.grading.text import COMMON_VERBS, STOP_WORDS, content_tokens, stem, tokens
 
 LEAK_RUN = 8  # a follow-up may not share a run of this many words with the reference answer
 REASONS = (
@@ -22,7 +22,7 @@ REASONS = (
     "Let's fill in one gap:",
 )
 ACKNOWLEDGEMENTS = ("You mentioned {term}.", "Thanks, the detail on {term} helps.", "Noted: {term}.",
-                    "{Term}, understood.")
+                    "I follow the part about {term}.")
 NEUTRAL_ACKNOWLEDGEMENTS = ("You mentioned {term}.", "Noted: {term}.")
 DIMENSION_PROBES = {
     "result": "What was the measurable result? Give me the numbers, before and after.",
@@ -40,7 +40,17 @@ DIMENSION_PROBES = {
 }
 CLARIFY_YES = re.compile(r"^\s*(?:can|could|may|should|shall) (?:i|we) (?:assume|take|treat|say)|"
                          r"\b(?:assum\w*|reasonable|valid|fair to|ok(?:ay)? (?:to|if))\b", re.I)
-_NO_TERM = STOP_WORDS | {"i", "we", "you", "they", "it", "my", "our", "me", "us", "so", "then", "also", "just"}
+_NO_TERM = STOP_WORDS | {"i", "we", "you", "they", "it", "my", "our", "me", "us", "so", "then", "also", "just", "since",
+                         "although", "unless", "instead", "still", "already", "really", "basically", "actually",
+                         "maybe", "probably", "around", "roughly", "about", "almost", "nearly", "well", "plus", "ones",
+                         "lot", "lots", "bit", "kind", "sort", "stuff", "way", "few", "many", "several"} | COMMON_VERBS
+_SUBJECT = re.compile(r"^(?:i|we|you|they|i'd|we'd|i'll|we'll|to|would|will|could|can|should)$")  # a verb follows
+_SEGMENT = re.compile(r"[,:;()\[\]—–\"“”!?]|\s-\s|\.(?:\s|$)")
+_WORD = re.compile(r"[A-Za-z0-9][\w%$.'’/+-]*[A-Za-z0-9%+]|[A-Za-z0-9]")
+_MARKED = re.compile(r"\d|[A-Z]{2,}|[a-z][A-Z]|\w-\w|/")  # a number, an acronym, CamelCase, a compound: a term
+_OBJECT = re.compile(r"^(?:it|them|us|me|him|her|the|a|an|this|these|those|our|my|their|its|his)$")  # a verb precedes
+_MODIFIER = re.compile(r"(?:al|ive|ous|ful|able|ible|ary|ic)$")  # a word like this before another one modifies it
+_NOT_NOUN = re.compile(r"(?:[^e]ed|ly)$")  # a phrase ends in its noun, never in these
 
 
 def _pick(options: tuple[str, ...], seed: str, used: set[str] | None = None) -> str:
@@ -51,42 +61,65 @@ def _pick(options: tuple[str, ...], seed: str, used: set[str] | None = None) -> 
 
 
 def concrete_term(sentence: str, avoid: frozenset[str] = frozenset()) -> str:
-    """The most concrete short phrase of `sentence` (2–4 words of content: "shadow mode", "a 1% canary"), not made
-    of the question's words (`avoid`, stems) or filler; "" when there is none."""
-    words = re.findall(r"[A-Za-z0-9][\w%$.'’/-]*[A-Za-z0-9%]|[A-Za-z0-9]", sentence)
+    """The most concrete short phrase of `sentence` (2–4 words of content within one clause: "shadow mode", "BG/NBD
+    baseline"), ending in its noun, not made of the question's words (`avoid`, stems) or filler; "" when none."""
+    return _best_term(sentence, avoid)[0]
+
+
+def _best_term(sentence: str, avoid: frozenset[str]) -> tuple[str, float]:
     filler = buzzword_stems() | GENERIC_STEMS | SCAFFOLD_STEMS
     best, best_score = "", 0.0
-    run: list[str] = []
-    for word in [*words, ""]:
-        bare = word.lower().replace("’", "'")
-        if word and bare not in _NO_TERM and not bare.endswith("'s") and "'" not in bare:
-            run.append(word)
-            continue
-        for size in (4, 3, 2):
-            for start in range(0, max(0, len(run) - size) + 1):
-                chunk = run[start:start + size]
-                stems = [stem(w.lower()) for w in chunk]
-                if (len(chunk) < 2 or any(s in filler for s in stems) or all(s in avoid for s in stems)
-                        or not any(len(w) >= 5 or re.search(r"\d|[A-Z]{2,}", w) for w in chunk)
-                        or re.fullmatch(r"\w+(?:ed|ly)", chunk[-1].lower())):
-                    continue
-                score = sum(s not in avoid for s in stems) + 1.5 * any(
-                    re.search(r"\d|[A-Z]{2,}|-", w) for w in chunk) - 0.3 * size
-                if score > best_score:
-                    best, best_score = " ".join(chunk), score
-        run = []
-    return best.strip(".,;:")
+    for segment in _SEGMENT.split(sentence):
+        run: list[str] = []
+        before = ""
+        for word in [*_WORD.findall(segment), ""]:
+            bare = word.lower().replace("’", "'")
+            if word and bare not in _NO_TERM and "'" not in bare:
+                run.append(word)
+                continue
+            if _OBJECT.match(bare):  # "the baseline beat it": the run's last word is a verb
+                run = run[:-1]
+            for size in (4, 3, 2):
+                for start in range(0, max(0, len(run) - size) + 1):
+                    chunk = run[start:start + size]
+                    after = run[start + size] if start + size < len(run) else ""
+                    verb_first = start == 0 and bool(_SUBJECT.match(before))
+                    score = _term_score(chunk, after, avoid, filler) - 2.0 * verb_first
+                    if score > best_score:
+                        best, best_score = " ".join(chunk), score
+            run, before = [], bare
+    return best.strip(".,;:"), best_score
 
 
-def acknowledgement(answer_sentences: list[str], avoid: frozenset[str], seed: str, warm: bool) -> str:
-    """One short line that picks up a concrete term from the candidate's own words ("" when none stands out);
-    a weak answer gets a neutral line, never praise."""
+def _term_score(chunk: list[str], after: str, avoid: frozenset[str], filler: frozenset[str] | set[str]) -> float:
+    """How good a term `chunk` (followed by `after` in its clause) makes, 0 for none: words of its own, a technical
+    mark, and a noun at the end (not a modifier of the next word, not an adverb or participle)."""
+    if len(chunk) < 2:
+        return 0.0
+    stems = [stem(w.lower()) for w in chunk]
+    last = chunk[-1]
+    cut_compound = bool(after) and (stem(after.lower()) in filler or bool(_MODIFIER.search(last.lower())))
+    if (any(s in filler for s in stems) or all(s in avoid for s in stems) or cut_compound
+            or not any(len(w) >= 5 or _MARKED.search(w) for w in chunk)
+            or (_NOT_NOUN.search(last.lower()) and not _MARKED.search(last))):
+        return 0.0
+    return 1.0 + 0.4 * sum(s not in avoid for s in stems) + 1.5 * any(_MARKED.search(w) for w in chunk) \
+        + 0.5 * (not after)
+
+
+def acknowledgement(answer_sentences: list[str], avoid: frozenset[str], seed: str, warm: bool,
+                    used: tuple[str, ...] = ()) -> str:
+    """One short line that picks up the most concrete term of the candidate's own words (the first sentences win
+    ties; a term already said in `used` lines is skipped; "" when none stands out); a weak answer gets a neutral
+    line, never praise."""
+    best, best_score = "", 0.0
     for sentence in answer_sentences:
-        term = concrete_term(sentence, avoid)
-        if term:
-            line = _pick(ACKNOWLEDGEMENTS if warm else NEUTRAL_ACKNOWLEDGEMENTS, seed)
-            return line.format(term=term, Term=term[:1].upper() + term[1:])
-    return ""
+        term, score = _best_term(sentence, avoid)
+        if score > best_score and not any(term.lower() in u.lower() for u in used):
+            best, best_score = term, score
+    if not best:
+        return ""
+    return _pick(ACKNOWLEDGEMENTS if warm else NEUTRAL_ACKNOWLEDGEMENTS, seed).format(term=best)
 
 
 def _lower_question(probe: str) -> str:
@@ -95,12 +128,13 @@ def _lower_question(probe: str) -> str:
 
 
 def follow_up(target: Target, seed: str, earlier: list[str], acknowledgement_line: str = "") -> str:
-    """A follow-up aimed at `target`: the acknowledgement, why it is asked, and the question itself."""
+    """A follow-up aimed at `target`: the acknowledgement, why it is asked, and the question itself (a probe for
+    depth quotes the candidate's words itself)."""
     if target.kind == "dimension":
         probe = target.probe or DIMENSION_PROBES.get(target.key, DIMENSION_PROBES["depth"])
         return f"{acknowledgement_line} {probe}".strip()
-    if target.kind == "depth":
-        return f"{acknowledgement_line} {target.probe}".strip()
+    if target.kind == "depth":  # it quotes the candidate already
+        return target.probe
     used = {r for r in REASONS if any(r in e for e in earlier)}
     reason = _pick(REASONS, seed, used)
     return f"{acknowledgement_line} {reason} {_lower_question(target.probe)}".strip()
@@ -169,7 +203,7 @@ def grammar_defects(text: str) -> list[str]:
     """What is wrong with an interviewer line by the rules the templates keep: no doubled word or punctuation, no
     pasted prompt fragment ("about tell me", "plan for in"), a question mark only at the end, sentence case."""
     defects = []
-    words = re.findall(r"[A-Za-z']+", text.lower())
+    words = re.findall(r"[a-z0-9][a-z0-9'’/+-]*", text.lower())
     if any(a == b for a, b in itertools.pairwise(words)):
         defects.append("doubled word")
     if re.search(r"([?.,!:;])\1|\?\s*[.!?]", text):

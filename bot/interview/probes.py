@@ -128,11 +128,11 @@ def _without_lead(text: str) -> str:
 
 def topic(point: ReferencePoint) -> str:
     """A short noun phrase naming what `point` is about ("handling disagreement under time pressure")."""
-    if not point.ask:  # a reference section: its title, the last part of a "Parent — Child" title
+    if not point.ask and not point.asked_by:  # a section: its title, the last part of a "Parent — Child" title
         title = re.sub(r"^(?:phase|year|step|week)\s*\d+\s*:\s*", "", point.label.split(" — ")[0], flags=re.I)
         title = re.sub(r"^vs\.?\s+", "the comparison with ", title.split(":")[0].strip(), flags=re.I)
         return _untitled(_plain(title))
-    text = _without_lead(_plain(point.key_point))
+    text = _without_lead(_plain(point.key_point if point.ask else point.asked_by))
     direct = _DIRECT_PARTS.match(text)
     if direct:  # "What lessons did you learn about X" → "lessons about X"
         return _lower_first(f"{direct.group(1)}{direct.group(2)}".strip())

@@ -56,6 +56,15 @@ def test_acknowledgement_picks_a_concrete_term_from_the_answer_not_the_question(
                            avoid, "seed", warm=True)
     assert "SMOTE" in line or "class weights" in line.lower()
     assert "great" not in acknowledgement(["We used SMOTE and class weights."], avoid, "seed", warm=False).lower()
+    said = ["We balanced the labels with SMOTE oversampling.", "Then a BG/NBD baseline beat it."]
+    first = acknowledgement(said, avoid, "seed", warm=True)
+    again = acknowledgement(said, avoid, "seed", warm=True, used=(first,))
+    assert again and again != first and "BG/NBD" in first + again  # a term already picked up is not repeated
+
+
+def test_hyphenated_names_and_percentiles_are_no_doubled_words() -> None:
+    assert not grammar_defects("You fitted a Gamma-Gamma model on P25 P75 spend. What did it predict?")
+    assert grammar_defects("What did the the model predict?")
 
 
 def test_shared_run_finds_reference_runs_but_not_the_question() -> None:
