@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from bot.storage.repository import SessionRepository
 
@@ -109,36 +110,46 @@ def server(tmp_path: Path) -> Iterator[Server]:
         (ARTIFACTS / "streamlit.log").write_bytes(log.read_bytes())
 
 
-def test_interview_in_a_browser_survives_a_reload(server: Server, capsys: pytest.CaptureFixture[str]) -> None:
-    from playwright.sync_api import Page, expect, sync_playwright
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
+
+def idle(page: Page) -> None:
+    """Wait until the script run triggered by the last interaction has finished."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=SLOW)
+
+
+def send(page: Page, text: str) -> None:
+    before = page.get_by_test_id("stChatMessage").count()
+    box = page.get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_enabled(timeout=SLOW)
+    box.fill(text)
+    box.press("Enter")
+    expect(page.get_by_test_id("stChatMessage")).not_to_have_count(before, timeout=SLOW)
+    idle(page)
+    assert page.get_by_test_id("stChatMessage").count() >= before + 2  # the answer and the reply
+
+
+def last_reply(page: Page) -> str:
+    return page.get_by_test_id("stChatMessage").last.inner_text()
+
+
+def launch(playwright: Playwright) -> Browser:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run `make system-deps` (or apt-get install -y chromium)")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def test_interview_in_a_browser_survives_a_reload(server: Server, capsys: pytest.CaptureFixture[str]) -> None:
     base = server.url
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):
         old.unlink()
 
-    def shot(page: Page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    def idle(page: Page) -> None:
-        """Wait until the script run triggered by the last interaction has finished."""
-        page.wait_for_timeout(300)
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=SLOW)
-
-    def send(page: Page, text: str) -> None:
-        before = page.get_by_test_id("stChatMessage").count()
-        box = page.get_by_test_id("stChatInputTextArea")
-        expect(box).to_be_enabled(timeout=SLOW)
-        box.fill(text)
-        box.press("Enter")
-        expect(page.get_by_test_id("stChatMessage")).not_to_have_count(before, timeout=SLOW)
-        idle(page)
-        assert page.get_by_test_id("stChatMessage").count() >= before + 2  # the answer and the reply
-
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(SLOW)
@@ -222,3 +233,58 @@ def test_interview_in_a_browser_survives_a_reload(server: Server, capsys: pytest
     (ARTIFACTS / "timings.txt").write_text(timings, encoding="utf-8")
     with capsys.disabled():
         print("\n" + timings, end="")
+
+
+def test_the_interviewer_listens_in_a_browser(server: Server) -> None:
+    """A request to repeat gets the question back, ungraded; a hedged answer is an answer; the debrief comes once
+    the question is done, and the model answer stays hidden until then."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(SLOW)
+            expect.set_options(timeout=SLOW)
+            page.goto(server.url)
+            sidebar = page.get_by_test_id("stSidebar")
+            for label, value in (("Candidate name", "listener"), ("Topic (optional)", "fraud detection")):
+                box = sidebar.get_by_role("textbox", name=label)
+                box.fill(value)
+                box.press("Enter")
+                idle(page)
+            count = sidebar.get_by_role("spinbutton", name="Number of questions")
+            count.fill("1")
+            count.press("Enter")
+            idle(page)
+            sidebar.get_by_role("button", name="Start interview").click()
+            expect(page.get_by_text("Question 1 of 1")).to_be_visible()
+            idle(page)
+            session_id = re.search(r"[?&]session=([0-9a-f]{32})", page.url)
+            assert session_id, page.url
+
+            send(page, "Sorry, could you repeat the question?")
+            assert "imbalanced data" in last_reply(page)
+            send(page, "I think I'd probably stream the payments through Kafka and score each one in under 100 ms, "
+                       "though I'm not totally sure that's enough.")
+            follow_up = last_reply(page)
+            assert follow_up.rstrip().endswith("?") and "Kafka" not in follow_up.split(".")[-1]
+            expect(page.get_by_test_id("stMetric")).to_have_count(0)
+            expect(page.get_by_text("Show model answer")).to_have_count(0)
+            assert "reason codes" not in page.locator("body").inner_text()
+            shot(page, "11-listening-follow-up")
+            for reply in ("I'd weight the rare fraud class and choose the cut-off on the precision-recall curve.",
+                          "Nothing more to add, thanks.", "Nothing more, let's move on."):
+                if page.get_by_text("That answer scores").count():
+                    break
+                send(page, reply)
+            expect(page.get_by_text("That answer scores")).to_be_visible()
+            expect(page.get_by_test_id("stMetric").first).to_be_visible()
+            expect(page.get_by_text("Show model answer")).to_be_visible()
+            shot(page, "12-listening-debrief")
+        finally:
+            browser.close()
+
+    session = SessionRepository(server.env["MOCKINTERVIEW_DATABASE_URL"]).load(session_id.group(1))
+    kinds = [t.kind for t in session.turns if t.role == "candidate"]
+    answer = session.candidate_answer(session.config.question_ids[0])
+    assert kinds[:2] == ["request", "answer"] and session.grades
+    assert "Kafka" in answer and "repeat the question" not in answer
