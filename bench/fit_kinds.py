@@ -14,7 +14,7 @@ import numpy as np
 
 from bench.report import save
 from bot.domain.elements import LEARNED_KINDS
-from bot.grading.kinds import FILLER_FILE, KindModel, LabelledSentence, filler_stems, load_corpus, model_path
+from bot.grading.kinds import FILLER_FILE, LabelledSentence, filler_stems, fit_kinds, load_corpus, model_path
 from bot.settings import Settings
 from bot.wiring import lazy_embedder
 
@@ -35,7 +35,7 @@ def held_out(corpus: list[LabelledSentence], vectors: np.ndarray, name: str) -> 
     for source in sources:
         train = [i for i, s in enumerate(corpus) if s.source != source]
         test = [i for i, s in enumerate(corpus) if s.source == source]
-        model = KindModel.fit([corpus[i] for i in train], vectors[train], name)
+        model = fit_kinds([corpus[i] for i in train], vectors[train], name)
         probs = model.probabilities([corpus[i].text for i in test], vectors[test])
         by_story: dict[str, list[int]] = defaultdict(list)
         for row, i in enumerate(test):
@@ -77,7 +77,7 @@ def main() -> None:
     filler = filler_stems(corpus)
     results["filler_stems"] = len(filler)
     if not args.no_save:
-        KindModel.fit(corpus, vectors, embedder.name).save(model_path(embedder.name))
+        fit_kinds(corpus, vectors, embedder.name).save(model_path(embedder.name))
         header = ("# Written by bench/fit_kinds.py: stems far more frequent in the corpus's generic filler than in "
                   "its specific sentences.\n")
         FILLER_FILE.write_text(header + " ".join(filler) + "\n", encoding="utf-8")

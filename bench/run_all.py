@@ -14,12 +14,15 @@ BENCHMARKS: list[list[str]] = [
     ["bench.bench_ingest"],
     ["bench.bench_startup"],
     ["bench.eval_grader"],
+    ["bench.fit_kinds", "--no-save"],  # held-out figures only: the shipped models are written without --no-save
     ["bench.eval_interviewer"],
+    ["bench.fit_intents", "--no-save"],
     ["bench.bench_reports"],
     ["bench.bench_variants"],
     ["bench.bench_llm"],  # needs `make llm-server-env` (the local OpenAI-compatible server)
     ["bench.bench_load"],
     ["bench.bench_scale"],  # a 10,000-question bank: the longest after eval_asag
+    ["bench.eval_outside"],
     ["bench.eval_asag"],
 ]
 
