@@ -14,6 +14,7 @@ BENCHMARKS: list[list[str]] = [
     ["bench.bench_ingest"],
     ["bench.bench_startup"],
     ["bench.eval_grader"],
+    ["bench.eval_injection"],
     ["bench.eval_interviewer"],
     ["bench.bench_reports"],
     ["bench.bench_variants"],

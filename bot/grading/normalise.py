@@ -1,10 +1,10 @@
 """Unicode normalisation of answers: the text the grader reads, and the readings the injection scan checks.
 
 Two levels. `graded_text` undoes what only disguises Latin text (letters written with look-alikes from another script
-inside a Latin word, full-width or mathematical letters, invisible characters inside or beside Latin words, invisible
-tag characters) and leaves honest text in any script as typed: emoji sequences, right-to-left marks, Persian
-zero-width non-joiners, accents and CJK text keep every character. `readings` is for the scan only and folds much
-harder: every look-alike, every invisible character, accents, leetspeak, reversed text and obvious encodings.
+inside a Latin word, full-width or mathematical letters and digits, invisible characters inside or beside Latin words,
+invisible tag characters) and leaves honest text in any script as typed: emoji sequences, right-to-left marks, Persian
+zero-width non-joiners, accents and CJK text keep their characters. `fold` and `readings` are for the scan only and
+fold much harder: every look-alike, every invisible character, accents, leetspeak and obvious encodings.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ _ENTITY = re.compile(r"&#x?[0-9A-Fa-f]+;")
 
 def graded_text(text: str) -> str:
     """`text` with Latin disguises undone and everything honest kept (see the module docstring)."""
+    if text.isascii():
+        return text
     text = _TAG_OR_FLAG.sub(lambda m: m.group(1) or "", text)
     text = "".join(_plain_letter(c) for c in text)
     text = _without_invisibles_near_latin(text)
@@ -62,6 +64,8 @@ def graded_text(text: str) -> str:
 def fold(text: str) -> str:
     """The scan's reading of `text`: hidden tag text shown, NFKC, every invisible character removed, accents dropped
     and every look-alike made Latin."""
+    if text.isascii():
+        return text
     text = _TAGS.sub(lambda m: "".join(chr(ord(c) - 0xE0000) for c in m.group(0)), text)
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
