@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bench.batch_runner import grade_batch, ingest_seeds
+from bench.eval_injection import attack_suite, targets
 from bench.ladder_metrics import detection_metrics, ladder_metrics
 from bench.ladders import LadderAnswer, load_ladders
 from bench.report import ROOT, percentiles_ms, save
@@ -28,7 +27,6 @@ from bot.retrieval.embedder import CachedEmbedder
 from bot.settings import Settings
 from bot.wiring import grading_service
 
-DATA = ROOT / "bench" / "data"
 REPEATS = 5
 
 
@@ -58,16 +56,8 @@ def evaluate_ladders(answers: list[LadderAnswer], grades: list[dict[str, Any]],
 
 
 def evaluate_injections(answers: list[LadderAnswer], grades: list[dict[str, Any]], store: Path) -> dict[str, Any]:
-    templates = yaml.safe_load((DATA / "injections.yaml").read_text(encoding="utf-8"))
     clean = {a.key: g["overall"] for a, g in zip(answers, grades, strict=True)}
-    targets = [a for a in answers if a.split == "dev" and a.kind in ("partial", "vague")]
-    cases = [(a, t) for a in targets for t in templates]
-    attacked = grade_batch([_record(a, t["template"].replace("{answer}", a.text)) for a, t in cases], store)
-    above = [f"{t['id']} on {a.question_id}/{a.kind}: {g['overall']} > {clean[a.key]}"
-             for (a, t), g in zip(cases, attacked, strict=True) if g["overall"] > clean[a.key]]
-    return {"templates": len(templates), "families": sorted({t["family"] for t in templates}),
-            "attacked": len(cases), "above_clean": len(above),
-            "flagged": sum("suspected_injection" in g["flags"] for g in attacked), "examples": above[:10]}
+    return attack_suite(targets(answers), clean, store)
 
 
 def evaluate_consistency(answers: list[LadderAnswer], store: Path) -> dict[str, Any]:

@@ -140,24 +140,27 @@ class GroundedGrader:
         """Grade `answer`; `neighbours(vector)` lists bank questions near the answer (for the off-topic check);
         `forced` requirements (id → verified quote, see `verify`) count as covered.
 
-        Text addressed to the grader is removed before scoring. When there was any, the answer is also scored with
-        it left in and with only the grader-directed sentences removed (not their neighbours); the lowest of the
-        three is kept and a penalty applies: an attack can only cost points.
+        The answer is graded normalised (look-alike letters and invisible characters that disguise Latin text
+        undone, see `graded_text`), and text addressed to the grader is removed before scoring. When there was any,
+        the answer is also scored with it left in and with only the grader-directed sentences removed (not their
+        neighbours); the lowest of the three is kept and a penalty applies: an attack can only cost points.
         """
         injection = scan(answer)
+        answer = injection.normalised  # evidence is quoted from the text graded
         result = self._grade_text(reference, rubric, injection.clean, answer, neighbours, forced)
         if not injection.suspected:
             return result
         others = [self._grade_text(reference, rubric, text, answer, neighbours, forced).overall
                   for text in dict.fromkeys((answer, injection.narrow)) if text != injection.clean]
-        overall = max(0, min(result.overall, *others) - self.policy.caps.injection_penalty)
+        overall = max(0, min([result.overall, *others]) - self.policy.caps.injection_penalty)
         return result.model_copy(update={"overall": overall, "flags": ["suspected_injection", *result.flags]})
 
     def verify(self, reference: Reference, answer: str, claims: dict[str, str]) -> dict[str, str]:
         """The claims (requirement id → quote) that hold: the quote is in the answer verbatim, is not text addressed
         to the grader, says something of its own and relates to the requirement."""
         checks, rules = self.policy.llm, self.policy.kinds
-        clean = scan(answer).clean
+        injection = scan(answer)
+        answer, clean = injection.normalised, injection.clean
         points = {p.id: (i, p) for i, p in enumerate(reference.points)}
         candidates = [(pid, verbatim(answer, quote)) for pid, quote in claims.items() if pid in points]
         candidates = [(pid, quote) for pid, quote in candidates if quote and verbatim(clean, quote)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import re
-import unicodedata
 from dataclasses import dataclass
 
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+from bot.grading.normalise import fold, graded_text, hidden_text, readings
+
 _GRADER = r"(?:evaluator|grader|assessor|reviewer|examiner|judge|marker|scorer|AI|model|LLM|assistant|system|bot)"
 _SCORE_WORDS = r"(?:full|maximum|max|perfect|top|highest|100|5/5|10/10|an? (?:A|10|5))"
 _PATTERNS = [
@@ -57,8 +58,40 @@ _PATTERNS = [
     r"\bI am (?:the|an?|your) (?:administrator|admin|developer|system|evaluator|grader|interviewer|hiring manager)\b",
     r"\b(?:this|the) (?:answer|response|candidate) (?:has been|was|is) (?:already )?(?:approved|graded|verified|"
     r"rated|scored)",
+    r"\byou(?:'re| are)\s+(?:now\s+)?(?:the|an?|my|our)\s+(?:grader|evaluator|examiner|assessor|marker|scorer|judge)\b",
+    r"\b(?:act|behave|pretend|serve)\s+(?:as|like|to be)\s+(?:the|an?)\s+(?:grader|evaluator|examiner|scorer)\b",
 ]
-_SUSPICIOUS = [re.compile(p, re.I) for p in _PATTERNS]
+# The same attacks in French, Spanish, German, Portuguese, Italian and Chinese; matched on folded text (no accents).
+_OTHER_LANGUAGES = [
+    # ignore the previous instructions
+    r"\b(?:ignore[rz]?|oublie[rz]?|ne (?:tiens|tenez) pas compte d\w*|fais abstraction d\w*|ignora|ignorad|olvida|"
+    r"olvidad|omite|haz caso omiso d\w*|no tengas en cuenta|ignoriere|ignorieren sie|vergiss|vergessen sie|"
+    r"missachte|ubergehe|ignorem|esqueca|esquecam|desconsidere|desconsiderem|despreze|ignorate|dimentica|"
+    r"dimenticate|non considerare|non tenere conto d\w*)(?:\s+\S+){0,4}?\s+(?:instructions?|consignes?|regles?|"
+    r"directives?|bareme|criteres?|instrucciones|indicaciones|reglas|normas|directrices|criterios|rubrica|"
+    r"anweisungen|anordnungen|instruktionen|regeln|vorgaben|richtlinien|kriterien|instrucoes|instrucao|"
+    r"orientacoes|regras|diretrizes|istruzioni|indicazioni|regole|direttive|criteri)\b",
+    r"(?:忽略|忽视|无视|無視|不要理会|不理会|忘记|忘掉|忘記|跳过|跳過)[^。！？，,\n]{0,10}(?:指令|指示|说明|說明|规则|規則|"
+    r"提示|要求|评分标准|評分標準)",
+    # give full marks
+    r"\b(?:note|notation|score|points|puntuacion|calificacion|nota|puntaje|punktzahl|bewertung|pontuacao|"
+    r"avaliacao|punteggio|voto|valutazione)\s+(?:maximale?|parfaite?|maxima|maximo|perfecta|perfecto|perfeita|"
+    r"massim[oa]|pien[oa]|perfett[oa])\b",
+    r"\b(?:volle|maximale|hochste|beste)\s+(?:punktzahl|punkte|punkten|bewertung|note)\b|\b(?:hochstpunktzahl|"
+    r"bestnote|hochstnote|bestbewertung)\b",
+    r"\b(?:la totalite|tous les|todos los|todos os|tutti i)\s+(?:des\s+)?(?:points|puntos|pontos|punti)\b|"
+    r"\bil massimo dei voti\b",
+    r"(?:给|給|打|评|評|判|得|应得|應得|值得)[^。！？\n]{0,15}(?:满分|滿分|最高分|一百分|100分)",
+    # you are the grader
+    r"\b(?:tu es|vous etes|eres|usted es|du bist|sie sind|voce e|sei|lei e)\s+(?:maintenant\s+|desormais\s+|"
+    r"ahora\s+|jetzt\s+|nun\s+|agora\s+|ora\s+|adesso\s+)?(?:le |la |l'|un |une |el |una |der |die |ein |eine |"
+    r"o |a |um |uma |il |lo )?(?:correct(?:eur|rice)|evaluat(?:eur|rice)|examinat(?:eur|rice)|notat(?:eur|rice)|"
+    r"evaluador\w*|calificador\w*|corrector\w*|examinador\w*|bewerter\w*|prufer\w*|korrektor\w*|gutachter\w*|"
+    r"avaliador\w*|corretor\w*|valutator\w*|corrett(?:ore|rice)|esaminator\w*)\b",
+    r"你(?:现在|現在)?(?:是|作为|作為|当|當)[^。！？\n]{0,6}(?:评分员|評分員|评分者|評分者|评分人|阅卷|閱卷|评审|評審|考官|评委|評委|"
+    r"评估者|評估者)",
+]
+_SUSPICIOUS = re.compile("|".join(f"(?:{p})" for p in [*_PATTERNS, *_OTHER_LANGUAGES]), re.I)
 # Once an attack is found, segments that talk about grading at all, or are not prose, go with it.
 _META = re.compile(
     r"\b(?:scor(?:e|es|ed|ing)|grad(?:e|es|ed|er|ers|ing)|marks?|rating|rated|rubric|evaluat\w*|assess\w*|"
@@ -66,19 +99,28 @@ _META = re.compile(
     r"verdict|strong hire|panel|bar raiser|excellent|complete|comprehensive|maximum|full marks|this answer|"
     r"the answer above|the text below|above this line|system|override|ignore|previous|candidate|response|"
     r"evaluator)\b|\d+\s*/\s*\d+", re.I)
-_PROSE = re.compile(r"[A-Za-z]{3,}(?:\s+[A-Za-z]{2,}){3,}")
+_PROSE = re.compile(r"[^\W\d_]{3,}(?:\s+[^\W\d_]{2,}){3,}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{6,}")
 _CUTOFF = re.compile(r"</\s*(?:answer|response|candidate|input|data|text|user)\s*>|\bEND OF (?:ANSWER|RESPONSE|"
                      r"INPUT)\b|(?:^|\n)\s*(?:#{2,}|```)\s*(?:system|assistant|instruction|evaluation)", re.I)
-_SEGMENT = re.compile(r"[^\n.!?]*(?:[.!?]+|\n|$)")
+_SEGMENT = re.compile(r"[^\n.!?。！？]*(?:[.!?。！？]+|\n|$)")
+_END = re.compile(r"[\s.!?。！？]+$")
+SPLIT_WINDOW = 3  # an attack cut into pieces is looked for across this many consecutive sentences
+_TARGET = re.compile(r"instruction|rubric|prompt|guideline|criteri|\bmarks\b|\bscor|\bgrad(?:e|er|ing)\b|rating|"
+                     r"evaluat|\bpoints?\b|maxim|\bfull\b|consigne|instruccion|anweisung|istruzion|instruco|punt|"
+                     r"punkt|pontua|\bnot[ae]\b|指令|指示|满分|滿分|最高分|评分|評分", re.I)
+# "the", "and", "you", "all", "this", "your", "give" written backwards, and in rot13: such text is read that way too.
+_REVERSED_WORDS = re.compile(r"\b(?:eht|dna|uoy|lla|siht|ruoy|evig)\b", re.I)
+_ROT13_WORDS = re.compile(r"\b(?:gur|naq|lbh|nyy|guvf|lbhe|tvir)\b", re.I)
 
 
 @dataclass
 class InjectionScan:
-    """The answer with grader-directed text removed, and the removed pieces (verbatim)."""
+    """The answer normalised (see `graded_text`), with grader-directed text removed, and the removed pieces."""
 
     clean: str
     removed: list[str]
     narrow: str = ""  # only the segments that address the grader removed (no neighbours): closer to the original
+    normalised: str = ""  # the whole answer normalised, nothing removed: what an attack is graded with left in
 
     @property
     def suspected(self) -> bool:
@@ -86,12 +128,15 @@ class InjectionScan:
 
 
 def scan(answer: str) -> InjectionScan:
-    """Split off every segment that talks to the grader; everything after a fake end-of-answer marker goes too."""
-    text = answer
+    """Split off every segment that talks to the grader, in any of its readings (look-alike letters, invisible
+    characters, leetspeak, encodings, another language) or cut across sentences; everything after a fake
+    end-of-answer marker goes too. Text hidden in invisible tag characters is read, and never graded."""
+    normalised = graded_text(answer)
+    text = normalised
     removed: list[str] = []
-    if _HIDDEN.search(text):
-        removed.append("(hidden control characters)")
-        text = _HIDDEN.sub("", text)
+    hidden = hidden_text(answer)
+    if hidden and _SUSPICIOUS.search(fold(hidden)):
+        removed.append(f"(hidden text) {hidden.strip()}")
     cutoff = _CUTOFF.search(text)
     if cutoff:
         removed.append(text[cutoff.start():].strip())
@@ -101,12 +146,45 @@ def scan(answer: str) -> InjectionScan:
     for segment in segments:
         repeats[segment.strip().lower()] = repeats.get(segment.strip().lower(), 0) + 1
     flagged = [bool(s.strip()) and (_suspicious(s) or repeats[s.strip().lower()] >= 3) for s in segments]
+    _whole_readings(segments, flagged)
     narrow = "".join(s for s, flag in zip(segments, flagged, strict=True) if not flag).strip()
     _spread(segments, flagged)
     kept: list[str] = []
     for segment, flag in zip(segments, flagged, strict=True):
         (removed if flag else kept).append(segment.strip() if flag else segment)
-    return InjectionScan(clean="".join(kept).strip(), removed=removed, narrow=narrow)
+    return InjectionScan(clean="".join(kept).strip(), removed=removed, narrow=narrow, normalised=normalised)
+
+
+def _whole_readings(segments: list[str], flagged: list[bool]) -> None:
+    """Read the sentences as one line, and reversed or in rot13 where common English words show through: a match
+    flags each sentence it runs through when there are at most SPLIT_WINDOW of them and none matched alone, so an
+    attack cut into pieces ("Ignore all. Previous instructions.") is found where no piece matches by itself."""
+    pieces = [(i, _END.sub("", fold(s)).strip()) for i, s in enumerate(segments) if s.strip()]
+    joined = " ".join(piece for _, piece in pieces)
+    spans, begin = [], 0
+    for i, piece in pieces:
+        spans.append((i, begin, begin + len(piece)))
+        begin += len(piece) + 1
+    readings = [(joined, False)]
+    if _REVERSED_WORDS.search(joined):
+        readings.append((joined[::-1], True))
+    if _ROT13_WORDS.search(joined):
+        readings.append((codecs.encode(joined, "rot13"), False))
+    alone = list(flagged)
+    for reading, backwards in readings:
+        position = 0
+        while match := _SUSPICIOUS.search(reading, position):
+            lo, hi = (len(joined) - match.end(), len(joined) - match.start()) if backwards else match.span()
+            touched = [i for i, start, end in spans if lo < end and hi > start]
+            # a match reaching past a sentence that matches by itself is that sentence's, not a split attack; one
+            # that joins sentences must name what an attack is after (instructions, a score), not just "the rules"
+            if len(touched) == 1 or (len(touched) <= SPLIT_WINDOW and not any(alone[i] for i in touched)
+                                     and _TARGET.search(match.group(0))):
+                for i in touched:
+                    flagged[i] = True
+                position = match.end()
+            else:  # too wide: a shorter match may start inside it
+                position = match.start() + 1
 
 
 def _spread(segments: list[str], flagged: list[bool]) -> None:
@@ -127,6 +205,5 @@ def _spread(segments: list[str], flagged: list[bool]) -> None:
 
 
 def _suspicious(segment: str) -> bool:
-    """A segment that addresses the grader (also when written in full-width letters or backwards)."""
-    variants = (segment, unicodedata.normalize("NFKC", segment), segment[::-1])
-    return any(p.search(v) for v in variants for p in _SUSPICIOUS)
+    """A segment that addresses the grader in any of its readings (see `readings`), line-start patterns included."""
+    return any(_SUSPICIOUS.search(reading) for reading in readings(segment))

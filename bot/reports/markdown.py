@@ -1,26 +1,21 @@
-"""The report as Markdown (CommonMark): candidate and reference text is quoted and cannot inject HTML."""
+"""The report as Markdown (CommonMark): candidate and bank text renders literally, never as links, images or HTML."""
 
 from __future__ import annotations
 
+from bot.reports.inert import inert_inline, inert_markdown
 from bot.reports.model import PracticeItem, QuestionReport, Report, cite
 
 BAR_WIDTH = 5
 
 
 def text(value: str) -> str:
-    """Inline text with backslashes and `<` escaped, so no raw HTML reaches a Markdown viewer."""
-    return value.replace("\\", "\\\\").replace("<", "\\<")
-
-
-def cell(value: str) -> str:
-    """Text for a table cell: one line, pipes escaped."""
-    return " ".join(text(value).split()).replace("|", "\\|")
+    """Inline text (one line) that renders as typed wherever it is placed: a heading, a list item or a table cell."""
+    return inert_inline(value)
 
 
 def quote(value: str) -> str:
-    """A block quote of `value`, line by line."""
-    lines = text(value.strip()).splitlines() or [""]
-    return "\n".join(f"> {line}".rstrip() for line in lines)
+    """A block quote of `value`, line by line, with its line breaks kept and nothing inside it live."""
+    return "\n".join(f"> {line}" for line in inert_markdown(value.strip()).split("\n"))
 
 
 def bar(score: float, width: int = BAR_WIDTH) -> str:
@@ -52,7 +47,7 @@ def _header(report: Report) -> list[str]:
               "Mean score per rubric dimension across the graded answers (1–5; the HTML and PDF reports draw it "
               "as a radar chart):", "",
               "| Dimension | Mean | | Answers |", "|---|---|---|---|"]
-    lines += [f"| {cell(d.name)} | {d.mean:.1f} | {bar(d.mean)} | {d.count} |" for d in report.dimensions]
+    lines += [f"| {text(d.name)} | {d.mean:.1f} | {bar(d.mean)} | {d.count} |" for d in report.dimensions]
     return [*lines, ""]
 
 
@@ -73,8 +68,8 @@ def _question(q: QuestionReport) -> list[str]:
     if q.flags:
         lines.append("")
     lines += ["| Dimension | Score | Justification | Evidence (your words) |", "|---|---|---|---|"]
-    lines += [f"| {cell(d.name)} | {d.score}/5 | {cell(d.justification)} | "
-              f"{'; '.join('“' + cell(e) + '”' for e in d.evidence) or '—'} |" for d in g.dimensions]
+    lines += [f"| {text(d.name)} | {d.score}/5 | {text(d.justification)} | "
+              f"{'; '.join('“' + text(e) + '”' for e in d.evidence) or '—'} |" for d in g.dimensions]
     lines.append("")
     for label, items in (("Covered key points", g.covered), ("Missing key points", g.missing)):
         if not items:
@@ -84,7 +79,7 @@ def _question(q: QuestionReport) -> list[str]:
             mark = "✓" if item.covered else "✗"
             said = f" — you said: “{text(item.evidence)}”" if item.evidence else ""
             snippet = f": “{text(item.citation.snippet)}”" if item.citation.snippet else ""
-            lines.append(f"- {mark} {text(item.key_point)}{said}  \n  ↳ reference `{text(cite(item.citation))}`"
+            lines.append(f"- {mark} {text(item.key_point)}{said}  \n  ↳ reference {text(cite(item.citation))}"
                          f"{snippet}")
         lines.append("")
     if q.model_answer_excerpt:

@@ -12,6 +12,7 @@ import pandas as pd
 from bot.domain.grade import Grade
 from bot.domain.interview import Session
 from bot.domain.models import Question
+from bot.reports.inert import inert_markdown as inert_markdown  # the pages render every text through it
 from bot.storage.repository import DimensionPoint, SessionSummary
 from bot.variants.review import RecruiterState
 
@@ -19,11 +20,6 @@ STATE_KEY = "mockinterview"
 SESSION_PARAM = "session"
 ANY = "Any"
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
-# Every ASCII punctuation character can be backslash-escaped in CommonMark; `<`, `>` and `&` become entities.
-_PUNCTUATION = frozenset("!\"#$%'()*+,-./:;=?@[\\]^_`{|}~")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-_WORD_JOINER = "\u2060"
-_BARE_LINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www)(?=\.))|(?<=@)")
 
 
 @dataclass
@@ -45,22 +41,6 @@ class UiState:
     candidate: str = "candidate"
     uploads: list[UploadOutcome] = field(default_factory=list)
     recruiter: RecruiterState = field(default_factory=RecruiterState)
-
-
-def inert_markdown(text: str) -> str:
-    """`text` as Markdown that renders literally: no HTML, links, images, emphasis, headings, lists, code or maths.
-
-    Line breaks are kept as hard breaks and leading indentation as no-break spaces, so answers keep their shape.
-    Escapes do not stop GitHub-style autolinks (bare `http://…`, `www.…`, `name@host`), so an invisible word joiner
-    is put inside those patterns: they show as typed, but not as links.
-    """
-    text = _BARE_LINK.sub(_WORD_JOINER, text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = []
-    for line in text.split("\n"):
-        body = line.lstrip(" \t")
-        indent = line[: len(line) - len(body)].replace("\t", "    ").replace(" ", "\u00a0")
-        lines.append(indent + "".join(_ENTITIES.get(c) or ("\\" + c if c in _PUNCTUATION else c) for c in body))
-    return "  \n".join(lines)
 
 
 def is_session_id(value: object) -> bool:

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 
 from bot.domain.interview import Turn
 from bot.interview.interviewer import Interviewer
+from bot.reports.inert import inert_markdown
 
 _DONE = object()
 
@@ -36,8 +37,17 @@ class StreamedReply:
         self._thread.start()
 
     def pieces(self) -> Iterator[str]:
+        """The reply as it streams, as inert Markdown, cut only at whitespace so no link or heading forms across
+        two pieces."""
+        pending = ""
         while (item := self._queue.get()) is not _DONE:
-            yield str(item)
+            pending += str(item)
+            cut = max(pending.rfind(" "), pending.rfind("\n")) + 1
+            if cut:
+                yield inert_markdown(pending[:cut])
+                pending = pending[cut:]
+        if pending:
+            yield inert_markdown(pending)
 
     def result(self) -> list[Turn]:
         self._thread.join()

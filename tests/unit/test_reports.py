@@ -251,7 +251,7 @@ def test_markdown_quotes_the_candidate_and_cites_the_reference(outputs: dict[str
         assert section in md
     assert "## Overall score: 58.3/100" in md and "### Grade: 72/100" in md and "### Grade: 38/100" in md
     assert "| Actions & ownership | 2/5 |" in md and "| Trade-offs & risks | 2/5 |" in md
-    assert "\\<script>alert(1)\\</script>" in md and SCRIPT not in md  # no raw HTML for a Markdown viewer
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and SCRIPT not in md  # no raw HTML for a Markdown viewer
     assert flag_text("suspected_injection") in md
     assert "Result & impact: 2.0 → 4.0 ↑" in md and "Practise next: Disagreeing with a manager" in md
 

@@ -54,4 +54,4 @@ html_column.download_button("Download HTML", html, file_name=f"{stem}.html", mim
 pdf_column.download_button("Download PDF", lambda: build("pdf"), file_name=f"{stem}.pdf", mime="application/pdf",
                            on_click="ignore", icon=":material/download:", help="Generated when you click.")
 st.divider()
-st.markdown(markdown)  # our own generated Markdown; it escapes the candidate's text it quotes
+st.markdown(markdown)  # our own Markdown: the candidate and bank text in it renders literally (bot.reports.inert)
