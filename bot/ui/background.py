@@ -15,14 +15,19 @@ POLL_S = 1.0
 
 def start(kind: str, label: str, work: Callable[[], Any], errors: tuple[type[Exception], ...] = ()) -> None:
     """Queue `work` (its arguments bound with functools.partial, never a closure over the page's names, which the
-    next run of the page rebinds) as this browser session's job of `kind`; a full queue is reported."""
+    next run of the page rebinds) as this browser session's job of `kind`, and draw the page again (its button now
+    disabled, the job's progress shown); a full queue, or a job of that kind already running, is reported."""
     state = resources.ui_state()
+    if running(kind):
+        st.warning("That job is already running; its progress is shown below.")
+        return
     try:
         job = resources.jobs().submit(label, work, owner=state.owner, errors=errors)
     except QueueFull as exc:
         st.error(str(exc))
     else:
         state.jobs[kind] = job.id
+        st.rerun()
 
 
 def running(kind: str) -> bool:
