@@ -22,6 +22,7 @@ BENCHMARKS: list[list[str]] = [
     ["bench.bench_variants"],
     ["bench.bench_llm"],  # needs `make llm-server-env` (the local OpenAI-compatible server)
     ["bench.bench_load"],
+    ["bench.bench_fairness"],  # one user bulk-grading 500 answers while another interviews
     ["bench.bench_scale"],  # a 10,000-question bank: the longest after eval_asag
     ["bench.eval_outside"],
     ["bench.eval_asag"],

@@ -17,6 +17,7 @@ from bot.cli_report import report
 from bot.cli_variants import variants
 from bot.domain.filters import QuestionFilter
 from bot.domain.grade import Grade
+from bot.domain.limits import LimitExceeded, Limits
 from bot.grading.batch import grade_lines
 from bot.grading.service import QuestionNotFound
 from bot.ingest.pipeline import IngestReport, ingest
@@ -57,8 +58,7 @@ def ingest_command(
                 bar.update(task, completed=done, total=total)
 
             report = ingest(targets, target_store, embedder, chunk_tokens=settings.chunk_tokens,
-                            overlap=settings.chunk_overlap, max_bytes=int(settings.max_file_mb * 1024 * 1024),
-                            progress=advance)
+                            overlap=settings.chunk_overlap, limits=settings.limits(), progress=advance)
     except (StoreError, ValueError) as exc:
         raise fail(str(exc)) from exc
     print_ingest_report(report)
@@ -186,6 +186,8 @@ def grade_command(
     try:
         target = service.resolve(question, allow_adhoc=reference is not None)
         grade = service.grade(target, answer or "", reference_text=reference)
+    except LimitExceeded as exc:
+        raise fail(str(exc), 2) from exc
     except (QuestionNotFound, StoreError) as exc:
         raise fail(str(exc)) from exc
     if as_json:
@@ -196,11 +198,14 @@ def grade_command(
 
 
 def run_batch(settings: Settings, batch: Path, out: Path | None) -> None:
-    """Grade every line of a JSONL file; a bad line yields an error object and the rest still runs."""
+    """Grade every line of a JSONL file; a bad line yields an error object and the rest still runs. A file with
+    more lines than the batch limit is refused before anything is graded."""
     try:
-        lines = batch.read_text(encoding="utf-8").splitlines()
+        lines = read_batch(batch, settings.limits())
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read {batch}: {exc}", 2) from exc
+    except LimitExceeded as exc:
+        raise fail(str(exc), 2) from exc
     service = grading_service(settings)
     results = grade_lines(service, lines, progress_console=errors)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
@@ -210,6 +215,19 @@ def run_batch(settings: Settings, batch: Path, out: Path | None) -> None:
         console.print(f"Wrote {len(results)} results to {out} ({failed} errors).")
     else:
         sys.stdout.write(text)
+
+
+def read_batch(path: Path, limits: Limits) -> list[str]:
+    """The file's lines, read one at a time (a file over the limit is only counted, never held in memory)."""
+    lines: list[str] = []
+    count = 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            count += bool(line.strip())
+            if count <= limits.batch_lines:
+                lines.append(line.rstrip("\r\n"))
+    limits.check_lines(count, path.name)
+    return lines
 
 
 app.command("practice")(practice)

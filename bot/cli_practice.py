@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field, ValidationError
 from rich.markup import escape
 from rich.prompt import Prompt
 
-from bot.cli_output import console, fail, settings_for
+from bot.cli_output import console, errors, fail, settings_for
 from bot.domain.filters import QuestionFilter
 from bot.domain.interview import Session, Turn
 from bot.grading.service import QuestionNotFound
 from bot.interview import listening
-from bot.interview.interviewer import Interviewer, InterviewError
+from bot.interview.interviewer import AnswerTooLong, Interviewer, InterviewError
 from bot.retrieval.store import StoreError
 from bot.storage.errors import StorageError
 from bot.wiring import interviewer_for
@@ -127,7 +127,10 @@ def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, top
         text = Prompt.ask("[bold]You[/bold]")
         if text.strip() == "/finish":
             break
-        show(interviewer.respond(session.id, text))
+        try:
+            show(interviewer.respond(session.id, text))
+        except AnswerTooLong as exc:  # the session goes on: nothing of it was stored
+            errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
     final = interviewer.finish(session.id)
     for question_id, grade in final.grades.items():
         console.print(f"{question_id}: {grade.overall}/100 ({grade.engine})")

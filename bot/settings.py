@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.limits import DEFAULT_LIMITS, MB, Limits
+
 
 class Settings(BaseSettings):
     """Every knob of the product; build it once and pass it down."""
@@ -27,7 +29,6 @@ class Settings(BaseSettings):
         default="auto", description="MiniLM arithmetic: auto = bfloat16 on CPUs with AMX, else float32")
     chunk_tokens: int = Field(default=300, ge=50, le=2000)
     chunk_overlap: int = Field(default=40, ge=0, le=500)
-    max_file_mb: float = 5.0
 
     llm: Literal["auto", "none", "openai", "openai-compatible"] = "auto"
     llm_model: str = "gpt-4o-mini"
@@ -44,6 +45,27 @@ class Settings(BaseSettings):
     llm_structured: Literal["auto", "json_schema", "json_object", "text"] = "auto"
     llm_input_cost_per_mtok: float | None = Field(default=None, ge=0, description="USD per million prompt tokens")
     llm_output_cost_per_mtok: float | None = Field(default=None, ge=0, description="USD per million reply tokens")
+
+    # Bounded work and fair sharing: every refusal names its limit and the variable that changes it.
+    max_answer_chars: int = Field(default=DEFAULT_LIMITS.answer_chars, ge=1, description="longest answer graded")
+    max_answer_tokens: int = Field(default=DEFAULT_LIMITS.answer_tokens, ge=1, description="longest answer, in tokens")
+    max_file_mb: float = Field(default=DEFAULT_LIMITS.file_bytes / MB, gt=0, description="largest bank file ingested")
+    max_questions_per_file: int = Field(default=DEFAULT_LIMITS.questions_per_file, ge=1, description="per bank file")
+    max_chunks_per_question: int = Field(default=DEFAULT_LIMITS.chunks_per_question, ge=1,
+                                         description="a question whose reference makes more is skipped at ingest")
+    max_batch_lines: int = Field(default=DEFAULT_LIMITS.batch_lines, ge=1, description="answers per batch or bulk file")
+    max_upload_mb: float = Field(default=DEFAULT_LIMITS.upload_bytes / MB, gt=0, description="largest file uploaded "
+                                 "in the app (Streamlit's server.maxUploadSize caps it too)")
+    job_workers: int = Field(default=2, ge=1, le=32, description="app jobs (bulk grading, ingest, variants) run "
+                             "at once")
+    job_queue: int = Field(default=16, ge=0, le=1000, description="app jobs waiting for a worker; more are refused")
+
+    def limits(self) -> Limits:
+        """The limits in force, for the services."""
+        return Limits(answer_chars=self.max_answer_chars, answer_tokens=self.max_answer_tokens,
+                      file_bytes=int(self.max_file_mb * MB), questions_per_file=self.max_questions_per_file,
+                      chunks_per_question=self.max_chunks_per_question, batch_lines=self.max_batch_lines,
+                      upload_bytes=int(self.max_upload_mb * MB))
 
     def resolved_llm(self) -> str:
         """The LLM backend in force: `auto` means OpenAI when a key is set, a compatible server when a URL is set."""

@@ -41,7 +41,8 @@ def grading_service(settings: Settings) -> GradingService:
     embedder = CachedEmbedder(lazy_embedder(settings))
     client = build_client(settings)
     return GradingService(store=open_store(settings, embedder), embedder=embedder,
-                          grounded=GroundedGrader(embedder), judge=LLMJudge(client) if client else None)
+                          grounded=GroundedGrader(embedder), judge=LLMJudge(client) if client else None,
+                          limits=settings.limits())
 
 
 def interviewer_for(settings: Settings) -> Interviewer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,7 @@ class TextEmbedder(Protocol):
 
 
 _vector_cache: dict[tuple[str, str], np.ndarray] = {}
+_cache_lock = threading.Lock()  # turns and background jobs grade at once
 
 
 def _embed(embedder: TextEmbedder, texts: list[str], cache: set[str]) -> dict[str, np.ndarray]:
@@ -58,9 +60,10 @@ def _embed(embedder: TextEmbedder, texts: list[str], cache: set[str]) -> dict[st
         for text, vec in zip(band, vectors, strict=True):
             out[text] = vec
             if text in cache:
-                if len(_vector_cache) >= _CACHE_LIMIT:
-                    _vector_cache.pop(next(iter(_vector_cache)))
-                _vector_cache[(embedder.name, text)] = vec
+                with _cache_lock:
+                    if len(_vector_cache) >= _CACHE_LIMIT:
+                        _vector_cache.pop(next(iter(_vector_cache)))
+                    _vector_cache[(embedder.name, text)] = vec
     return out
 
 

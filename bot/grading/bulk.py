@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+from bot.domain.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from bot.grading.batch import grade_record
 from bot.grading.service import GradingService, QuestionNotFound
 
@@ -100,16 +101,21 @@ def _jsonl_rows(text: str) -> list[BulkRow]:
     return rows
 
 
-def parse_bulk(name: str, data: bytes, max_bytes: int) -> list[BulkRow]:
-    """The rows of an uploaded bulk file; raises BulkFileError when the file as a whole is unusable."""
+def parse_bulk(name: str, data: bytes, max_bytes: int,
+               max_rows: int = DEFAULT_LIMITS.batch_lines) -> list[BulkRow]:
+    """The rows of an uploaded bulk file; raises BulkFileError when the file as a whole is unusable (over
+    `max_bytes` or with more than `max_rows` rows included: nothing is graded then)."""
     suffix = bulk_suffix(name)
     if suffix not in BULK_EXTENSIONS:
         raise BulkFileError(f"unsupported file type {suffix or '(none)'!r} (use {' or '.join(BULK_EXTENSIONS)})")
-    if len(data) > max_bytes:
-        raise BulkFileError(f"the file is too large ({len(data) / 1024:.0f} KB; the limit is "
-                            f"{max_bytes / 1024:.0f} KB)")
-    text = _decode(data)
-    rows = _csv_rows(text) if suffix == ".csv" else _jsonl_rows(text)
+    limits = Limits(upload_bytes=max_bytes, batch_lines=max_rows)
+    try:
+        limits.check_upload(len(data), "the file")
+        text = _decode(data)
+        rows = _csv_rows(text) if suffix == ".csv" else _jsonl_rows(text)
+        limits.check_lines(len(rows), "the file")
+    except LimitExceeded as exc:
+        raise BulkFileError(str(exc)) from exc
     if not rows:
         raise BulkFileError("the file has no answers to grade")
     return rows

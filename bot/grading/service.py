@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.domain.grade import Grade
+from bot.domain.limits import Limits
 from bot.domain.models import Question
 from bot.grading.evidence import new_word_count
 from bot.grading.grounded import GroundedGrader
@@ -14,6 +16,7 @@ from bot.grading.llm_judge import LLMJudge, blend, fallback
 from bot.grading.reference import Reference, adhoc_question, build_reference
 from bot.grading.rubrics import rubric_for
 from bot.grading.text import statements
+from bot.ingest.splitter import count_tokens
 from bot.llm import usage
 from bot.llm.structured import StructuredOutputError
 from bot.retrieval.embedder import Embedder
@@ -36,7 +39,9 @@ class GradingService:
     embedder: Embedder
     grounded: GroundedGrader
     judge: LLMJudge | None = None
+    limits: Limits = field(default_factory=Limits)
     _references: dict[tuple[str, str], Reference] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def resolve(self, id_or_text: str, allow_adhoc: bool = False) -> Question:
         """A bank question by id, else the best semantic match for the text; with `allow_adhoc` (a reference of the
@@ -59,11 +64,14 @@ class GradingService:
             adhoc = adhoc_question(question.question, reference_text, question.category)
             return build_reference(adhoc, [], self.grounded.policy, given=True)
         key = (question.id, question.reference_answer)
-        if key not in self._references:
-            if len(self._references) >= REFERENCE_CACHE:
-                self._references.pop(next(iter(self._references)))
-            self._references[key] = build_reference(question, self.store.chunks_of(question.id), self.grounded.policy)
-        return self._references[key]
+        found = self._references.get(key)
+        if found is None:
+            found = build_reference(question, self.store.chunks_of(question.id), self.grounded.policy)
+            with self._lock:  # turns and background jobs grade at once
+                if len(self._references) >= REFERENCE_CACHE:
+                    self._references.pop(next(iter(self._references)))
+                self._references[key] = found
+        return found
 
     def forget_references(self) -> None:
         """Drop the built references (they are rebuilt from the store on the next grade)."""
@@ -86,8 +94,17 @@ class GradingService:
     def _nearby_questions(self, vector: np.ndarray) -> list[tuple[str, float]]:
         return [(q.id, score) for q, score in self.store.search_questions(vector, k=NEARBY_QUESTIONS)]
 
+    def check_answer(self, answer: str, what: str = "the answer") -> None:
+        """Raise LimitExceeded when the answer is longer than the limits (in characters or tokens)."""
+        self.limits.check_text(answer, count_tokens, what)
+
     def grade(self, question: Question, answer: str, reference_text: str | None = None) -> Grade:
-        """Grade `answer`; with a judge configured the LLM adds judgement, bounded by the grounded grade."""
+        """Grade `answer`; with a judge configured the LLM adds judgement, bounded by the grounded grade.
+
+        Raises LimitExceeded (a ValueError) when the answer, or the reference given, is over the answer limits."""
+        self.check_answer(answer)
+        if reference_text:
+            self.check_answer(reference_text, "the reference answer given")
         reference = self.reference_for(question, reference_text)
         rubric = rubric_for(question.category)
         nearby = None if reference_text else self._nearby_questions

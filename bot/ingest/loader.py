@@ -7,11 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from bot.domain.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from bot.domain.models import Question
 from bot.ingest.parsers import ParseError
 from bot.ingest.parsers.sniff import SUPPORTED_EXTENSIONS, parse_text
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_LIMITS.file_bytes
+DEFAULT_MAX_QUESTIONS = DEFAULT_LIMITS.questions_per_file
 
 
 class BankError(Exception):
@@ -84,7 +86,8 @@ def read_bank_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         )
     size = path.stat().st_size
     if size > max_bytes:
-        raise BankError(path, f"file is too large ({_format_size(size)}; the limit is {_format_size(max_bytes)})")
+        raise BankError(path, f"file is too large ({_format_size(size)}; the limit is {_format_size(max_bytes)}, set "
+                              "MOCKINTERVIEW_MAX_FILE_MB to change it)")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -102,13 +105,15 @@ def read_bank_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_bank_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, warnings: list[str] | None = None) -> list[Question]:
+def load_bank_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, warnings: list[str] | None = None, *,
+                   max_questions: int = DEFAULT_MAX_QUESTIONS) -> list[Question]:
     """Parse one bank file into questions; raises BankError. Skipped items are appended to `warnings` if given."""
     path = Path(path)
     text = read_bank_text(path, max_bytes)
     try:
         result = parse_text(path.suffix.lower(), text, path.name)
-    except ParseError as exc:
+        Limits(questions_per_file=max_questions).check_questions(len(result.questions))
+    except (ParseError, LimitExceeded) as exc:
         raise BankError(path, str(exc)) from exc
     questions: list[Question] = []
     seen: set[str] = set()

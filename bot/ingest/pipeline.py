@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.domain.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from bot.domain.models import Chunk, Question
 from bot.ingest.loader import BankError, discover, load_bank_file
 from bot.ingest.splitter import split_question
@@ -60,10 +61,10 @@ def chunk_embedding_text(chunk: Chunk) -> str:
     return f"{chunk.title} — {chunk.section}\n{chunk.text}"
 
 
-def fingerprint(data: bytes, chunk_tokens: int, overlap: int) -> str:
+def fingerprint(data: bytes, chunk_tokens: int, overlap: int, max_chunks: int) -> str:
     """Hash of the file content and everything that shapes its chunks; a change means re-embedding."""
     digest = hashlib.sha256(data)
-    digest.update(f"|parser={PARSER_VERSION}|tokens={chunk_tokens}|overlap={overlap}".encode())
+    digest.update(f"|parser={PARSER_VERSION}|tokens={chunk_tokens}|overlap={overlap}|max={max_chunks}".encode())
     return digest.hexdigest()
 
 
@@ -80,6 +81,7 @@ class _Pending:
     questions: list[Question]
     chunks: list[Chunk]
     replaces: bool
+    notes: str = ""
 
 
 def ingest(
@@ -89,13 +91,15 @@ def ingest(
     *,
     chunk_tokens: int = 300,
     overlap: int = 40,
-    max_bytes: int = 5 * 1024 * 1024,
+    limits: Limits = DEFAULT_LIMITS,
     progress: ProgressHook | None = None,
     batch_size: int = 64,
 ) -> IngestReport:
     """Sync the store with the bank files under `paths`: new/changed files re-embedded, removed ones deleted.
 
-    `progress(done, total)` is called as chunks are embedded (for progress bars).
+    `progress(done, total)` is called as chunks are embedded (for progress bars). A file over the size or
+    question-count limit is that file's error; a question whose reference makes more chunks than the limit is
+    skipped (named in its file's detail) and the rest of its file is ingested.
     """
     started = time.perf_counter()
     report = IngestReport()
@@ -106,7 +110,7 @@ def ingest(
     for path in discover(paths):
         resolved = str(path.resolve())
         found.add(resolved)
-        outcome = _read(path, resolved, known.get(resolved), chunk_tokens, overlap, max_bytes)
+        outcome = _read(path, resolved, known.get(resolved), chunk_tokens, overlap, limits)
         if isinstance(outcome, FileReport):
             report.files.append(outcome)
         else:
@@ -125,7 +129,7 @@ def ingest(
             store.delete_source(item.resolved)
         store.upsert(item.questions, item.chunks, question_vectors, chunk_vectors, item.resolved, item.file_hash)
         report.files.append(FileReport(path=str(item.path), status="ingested", questions=len(item.questions),
-                                       chunks=len(item.chunks)))
+                                       chunks=len(item.chunks), reason=item.notes))
     for stale in sorted(set(known) - found):
         if _is_under(stale, roots) and not Path(stale).exists():
             store.delete_source(stale)
@@ -151,15 +155,38 @@ def _embed(embedder: Embedder, texts: list[str], batch_size: int, advanced: Call
 
 
 def _read(path: Path, resolved: str, known_hash: str | None, chunk_tokens: int, overlap: int,
-          max_bytes: int) -> FileReport | _Pending:
+          limits: Limits) -> FileReport | _Pending:
     try:
-        questions = load_bank_file(path, max_bytes=max_bytes)
-        file_hash = fingerprint(path.read_bytes(), chunk_tokens, overlap)
+        loaded = load_bank_file(path, limits.file_bytes, max_questions=limits.questions_per_file)
+        file_hash = fingerprint(path.read_bytes(), chunk_tokens, overlap, limits.chunks_per_question)
     except BankError as exc:
         return FileReport(path=str(path), status="error", reason=exc.reason)
     except OSError as exc:
         return FileReport(path=str(path), status="error", reason=f"cannot read file: {exc.strerror or exc}")
-    chunks = [chunk for q in questions for chunk in split_question(q, chunk_tokens, overlap)]
+    questions, chunks, skipped = _within_limit(loaded, chunk_tokens, overlap, limits)
+    notes = "; ".join(f"skipped: {reason}" for reason in skipped)
+    if skipped and not questions:
+        return FileReport(path=str(path), status="error", reason=notes)
     if known_hash == file_hash:
-        return FileReport(path=str(path), status="unchanged", questions=len(questions), chunks=len(chunks))
-    return _Pending(path, resolved, file_hash, questions, chunks, replaces=known_hash is not None)
+        return FileReport(path=str(path), status="unchanged", questions=len(questions), chunks=len(chunks),
+                          reason=notes)
+    return _Pending(path, resolved, file_hash, questions, chunks, replaces=known_hash is not None, notes=notes)
+
+
+def _within_limit(questions: list[Question], chunk_tokens: int, overlap: int,
+                  limits: Limits) -> tuple[list[Question], list[Chunk], list[str]]:
+    """The questions whose reference fits the chunk limit, their chunks, and why each other one was skipped
+    (grading a question costs in proportion to its reference: one of 3,843 chunks took minutes per grade)."""
+    kept: list[Question] = []
+    chunks: list[Chunk] = []
+    skipped: list[str] = []
+    for question in questions:
+        own = split_question(question, chunk_tokens, overlap)
+        try:
+            limits.check_chunks(len(own), repr(question.title))
+        except LimitExceeded as exc:
+            skipped.append(f"{exc}; split it into smaller questions")
+            continue
+        kept.append(question)
+        chunks.extend(own)
+    return kept, chunks, skipped

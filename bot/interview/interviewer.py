@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.domain.filters import QuestionFilter
 from bot.domain.grade import Grade
 from bot.domain.interview import Session, SessionConfig, Turn
+from bot.domain.limits import LimitExceeded
 from bot.domain.models import Question
 from bot.domain.policy import Action, Intent, next_action
 from bot.grading.reference import Reference
@@ -31,6 +32,10 @@ STRONG_ANSWER = 70  # at or above this overall the interviewer goes deeper into 
 
 class InterviewError(RuntimeError):
     """The session cannot go on as asked (finished, or no question matches the filters)."""
+
+
+class AnswerTooLong(InterviewError):
+    """The message, or the answer it would make, is over the answer limits; nothing of it was saved."""
 
 
 def question_prompt(question: Question, number: int, total: int) -> str:
@@ -102,11 +107,22 @@ class Interviewer:
         question_id = session.current_question_id
         if session.status == "finished" or question_id is None:
             raise InterviewError("this session is finished; start a new one")
+        self._check_length(text, "the message")
         intent = self.classify(text)
-        turn = Turn(role="candidate", kind=CANDIDATE_KIND[intent], text=text, question_id=question_id)  # type: ignore[arg-type]
+        kind = CANDIDATE_KIND[intent]
+        so_far = session.candidate_answer(question_id)
+        if kind == "answer" and so_far:
+            self._check_length(f"{so_far}\n\n{text}", "the answer to this question with this message")
+        turn = Turn(role="candidate", kind=kind, text=text, question_id=question_id)  # type: ignore[arg-type]
         self.repo.append_turn(session.id, turn)
         session.turns.append(turn)
         return self._reply(session, intent, on_text)
+
+    def _check_length(self, text: str, what: str) -> None:
+        try:
+            self.grading.check_answer(text, what)
+        except LimitExceeded as exc:
+            raise AnswerTooLong(f"{exc}. Nothing was saved: send a shorter answer.") from exc
 
     def catch_up(self, session_id: str) -> list[Turn]:
         """Reply to the candidate's last message if its reply was never recorded (the store failed mid-turn)."""

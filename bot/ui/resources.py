@@ -1,4 +1,4 @@
-"""What the pages share: cached resources (settings, store, interviewer) and the one typed state object."""
+"""What the pages share: cached resources (settings, store, interviewer, job queue) and the one typed state object."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import hashlib
 import logging
 import os
 import threading
+from contextlib import AbstractContextManager
 
 import streamlit as st
 
 from bot.domain.interview import Session
 from bot.interview.interviewer import Interviewer
+from bot.jobs import JobQueue
 from bot.retrieval.store import VectorStore
 from bot.settings import Settings
 from bot.storage.errors import SessionNotFound, StorageError
@@ -42,9 +44,19 @@ def _interviewer(fingerprint: str) -> Interviewer:
 
 
 @st.cache_resource(show_spinner=False)
-def engine_lock() -> threading.Lock:
-    """Serialises work on the shared embedder (one model load, and its text cache is not thread-safe)."""
-    return threading.Lock()
+def _jobs(fingerprint: str) -> JobQueue:
+    settings = _settings(fingerprint)
+    return JobQueue(workers=settings.job_workers, capacity=settings.job_queue)
+
+
+def jobs() -> JobQueue:
+    """The server's queue for long work (bulk grading, ingest, variants), shared by every browser session."""
+    return _jobs(env_fingerprint())
+
+
+def turn() -> AbstractContextManager[None]:
+    """Hold around an interactive turn: running jobs pause between their steps until it is served."""
+    return jobs().turn()
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,6 +71,11 @@ def variants() -> VariantService:
 
 def settings() -> Settings:
     return _settings(env_fingerprint())
+
+
+def upload_mb() -> float:
+    """The largest file a page accepts, in MB: the upload setting, or Streamlit's server cap when lower."""
+    return min(settings().max_upload_mb, float(st.get_option("server.maxUploadSize")))
 
 
 def interviewer() -> Interviewer:
@@ -79,14 +96,12 @@ def warm_up() -> None:
 @st.cache_resource(show_spinner=False)
 def _warm_up(fingerprint: str) -> threading.Thread:
     embedder = _interviewer(fingerprint).grading.embedder
-    lock = engine_lock()
 
-    def load() -> None:
-        with lock:
-            try:
-                embedder.embed(["warm up"])
-            except (OSError, RuntimeError, ImportError, ValueError) as exc:  # the first real embed reports it
-                log.warning("embedding model warm-up failed: %s", exc)
+    def load() -> None:  # a request that embeds meanwhile waits for the same one load
+        try:
+            embedder.embed(["warm up"])
+        except (OSError, RuntimeError, ImportError, ValueError) as exc:  # the first real embed reports it
+            log.warning("embedding model warm-up failed: %s", exc)
 
     thread = threading.Thread(target=load, name="mockinterview-warm-up", daemon=True)
     thread.start()
@@ -96,7 +111,7 @@ def _warm_up(fingerprint: str) -> threading.Thread:
 def prepare(session_id: str) -> None:
     """Ready the grader for the question on screen (call after the page is drawn); a failure only costs speed."""
     try:
-        with engine_lock():
+        with turn():
             interviewer().prepare(session_id)
     except Exception as exc:  # noqa: BLE001 — the answer's grading reports any real problem
         log.warning("preparing the grader failed: %s", exc)

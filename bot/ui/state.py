@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,8 @@ class UiState:
     candidate: str = "candidate"
     uploads: list[UploadOutcome] = field(default_factory=list)
     recruiter: RecruiterState = field(default_factory=RecruiterState)
+    jobs: dict[str, str] = field(default_factory=dict)  # this browser session's background jobs: kind -> job id
+    owner: str = field(default_factory=lambda: secrets.token_hex(8))  # whose jobs they are, in the job queue
 
 
 def is_session_id(value: object) -> bool:

@@ -7,12 +7,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from bot.ingest.pipeline import ingest
+from bot.domain.limits import DEFAULT_LIMITS, LimitExceeded, Limits
+from bot.ingest.pipeline import ProgressHook, ingest
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
 from bot.ui.state import UploadOutcome
 
 ALLOWED_EXTENSIONS = (".md", ".json", ".yaml", ".yml", ".csv", ".txt")
+EMBED_BATCH = 16  # chunks embedded between progress reports (where the job lets interactive turns go first)
 
 
 @dataclass(frozen=True)
@@ -35,24 +37,22 @@ def stored_name(upload: Upload, suffix: str) -> str:
     return f"upload-{hashlib.sha256(upload.data).hexdigest()[:20]}{suffix}"
 
 
-def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
-def ingest_uploads(uploads: list[Upload], store: VectorStore, embedder: Embedder, *, max_bytes: int,
-                   chunk_tokens: int = 300, overlap: int = 40) -> list[UploadOutcome]:
+def ingest_uploads(uploads: list[Upload], store: VectorStore, embedder: Embedder, *,
+                   limits: Limits = DEFAULT_LIMITS, chunk_tokens: int = 300, overlap: int = 40,
+                   progress: ProgressHook | None = None) -> list[UploadOutcome]:
     """Check and ingest each uploaded file with the ingest pipeline; one outcome per upload, in upload order.
 
-    Files with an extension outside ALLOWED_EXTENSIONS or over `max_bytes` are rejected before anything is written;
-    the others are saved as `upload-<content hash>.<ext>` in a fresh private temporary directory, ingested together,
-    and removed with the directory afterwards (their questions and chunks live in the index).
+    Files with an extension outside ALLOWED_EXTENSIONS or over the upload limit are rejected before anything is
+    written; the others are saved as `upload-<content hash>.<ext>` in a fresh private temporary directory, ingested
+    together (under the bank limits), and removed with the directory afterwards (their questions and chunks live in
+    the index). `progress(done, total)` is called as the chunks are embedded.
     """
     with tempfile.TemporaryDirectory(prefix="mockinterview-upload-") as tmp:
-        return _ingest(uploads, store, embedder, Path(tmp), max_bytes, chunk_tokens, overlap)
+        return _ingest(uploads, store, embedder, Path(tmp), limits, chunk_tokens, overlap, progress)
 
 
-def _ingest(uploads: list[Upload], store: VectorStore, embedder: Embedder, directory: Path, max_bytes: int,
-            chunk_tokens: int, overlap: int) -> list[UploadOutcome]:
+def _ingest(uploads: list[Upload], store: VectorStore, embedder: Embedder, directory: Path, limits: Limits,
+            chunk_tokens: int, overlap: int, progress: ProgressHook | None) -> list[UploadOutcome]:
     outcomes: dict[int, UploadOutcome] = {}
     saved: dict[str, list[int]] = {}
     for index, upload in enumerate(uploads):
@@ -61,16 +61,18 @@ def _ingest(uploads: list[Upload], store: VectorStore, embedder: Embedder, direc
             given = PurePosixPath(PureWindowsPath(upload.name).name).suffix.lower() or "(none)"
             outcomes[index] = UploadOutcome(upload.name, "error", reason=f"unsupported extension {given!r} "
                                             f"(allowed: {', '.join(ALLOWED_EXTENSIONS)})")
-        elif len(upload.data) > max_bytes:
-            outcomes[index] = UploadOutcome(upload.name, "error", reason=f"file is too large "
-                                            f"({_size(len(upload.data))}; the limit is {_size(max_bytes)})")
-        else:
-            name = stored_name(upload, suffix)
-            (directory / name).write_bytes(upload.data)
-            saved.setdefault(name, []).append(index)
+            continue
+        try:
+            limits.check_upload(len(upload.data), "file")
+        except LimitExceeded as exc:
+            outcomes[index] = UploadOutcome(upload.name, "error", reason=str(exc))
+            continue
+        name = stored_name(upload, suffix)
+        (directory / name).write_bytes(upload.data)
+        saved.setdefault(name, []).append(index)
     if saved:
         report = ingest([directory / name for name in saved], store, embedder, chunk_tokens=chunk_tokens,
-                        overlap=overlap, max_bytes=max_bytes)
+                        overlap=overlap, limits=limits, progress=progress, batch_size=EMBED_BATCH)
         for row in report.files:
             for index in saved.get(Path(row.path).name, []):
                 outcomes[index] = UploadOutcome(uploads[index].name, row.status, row.questions, row.chunks,

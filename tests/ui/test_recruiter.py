@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from bot.ingest.pipeline import ingest
 from bot.interview.interviewer import Interviewer
 from bot.ui import resources
+from tests.ui.settle import settle
 
 pytestmark = pytest.mark.slow
 APP = Path(__file__).resolve().parents[2] / "bot" / "ui" / "app.py"
@@ -79,7 +80,7 @@ def test_generate_review_edit_approve_and_save_variants_into_the_bank(
     named(app.number_input, "Number of variants").set_value(3)
     named(app.multiselect, "Axes").set_value(["domain", "easier", "format"])
     named(app.button, "Generate variants").click().run()
-    ok(app)
+    settle(app)
     decisions = [r for r in app.radio if r.label.startswith("Decision · variant")]
     shown = [t.value for t in app.text if t.value != fraud.question]
     assert 1 <= len(decisions) <= 3 and len(shown) >= len(decisions)
@@ -94,7 +95,7 @@ def test_generate_review_edit_approve_and_save_variants_into_the_bank(
     app.run()
     ok(app)
     named(app.button, "Save approved variants (1)").click().run()
-    ok(app)
+    settle(app)
     assert app.success and "Saved 1 new variant" in plain(app.success[0].value)
     files = list(variants_dir.glob("*.yaml"))
     assert [f.name for f in files] == [f"variants-{fraud.id}.yaml"]
@@ -118,7 +119,7 @@ def test_bulk_upload_grades_good_rows_reports_bad_ones_and_offers_a_csv(
     app = page()
     app.file_uploader[0].set_value([("answers.csv", rows.encode(), "text/csv")]).run()
     named(app.button, "Grade the uploaded answers").click().run()
-    ok(app)
+    settle(app)
     table = app.dataframe[-1].value
     assert list(table["line"]) == [2, 3, 4]
     assert {"overall", "flags", "key points", "error"} <= set(table.columns)
@@ -135,3 +136,20 @@ def test_bulk_upload_grades_good_rows_reports_bad_ones_and_offers_a_csv(
     ok(app)
     assert [plain(e.value) for e in app.error] == ["sheet.csv: binary file (contains NUL bytes)"]
     assert not [d for d in app.dataframe if "overall" in d.value.columns]  # the earlier table is cleared
+
+
+def test_bulk_grading_runs_as_a_job_with_a_progress_bar_then_shows_every_row(
+        recruiter_env: tuple[Interviewer, Path]) -> None:
+    rows = "candidate,question,answer\n" + "".join(
+        f'c{i},How would you A/B test a new one-click checkout?,"Randomise by user {i}; conversion primary, '
+        f'refund guardrail, {i % 4 + 1} weeks."\n' for i in range(60))
+    app = page()
+    app.file_uploader[0].set_value([("many.csv", rows.encode(), "text/csv")]).run()
+    named(app.button, "Grade the uploaded answers").click().run()
+    ok(app)
+    bars = app.get("progress")
+    assert bars and "Grading 60 answers" in bars[0].proto.text  # drawn while the job waits or runs
+    assert named(app.button, "Grade the uploaded answers").disabled  # one bulk job at a time per browser session
+    settle(app)
+    assert list(app.dataframe[-1].value["line"]) == list(range(2, 62))
+    assert not app.get("progress")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from bot.domain.limits import Limits
 from bot.domain.models import Question
 from bot.retrieval.store import ChromaStore
 from bot.storage.repository import DimensionPoint
@@ -96,7 +97,7 @@ def test_uploads_are_checked_and_ingested_one_by_one(tmp_path: Path) -> None:
         Upload("tool.exe", b"MZ"),
         Upload("big.txt", b"x" * 2048),
         Upload("latin1.txt", "Caf\xe9".encode("latin-1")),
-    ], store, embedder, max_bytes=1024)
+    ], store, embedder, limits=Limits(upload_bytes=1024))
     by_name = {o.name: o for o in outcomes}
     assert [o.name for o in outcomes] == ["../../escape.json", "empty.md", "binary.csv", "tool.exe", "big.txt",
                                           "latin1.txt"]
@@ -104,7 +105,8 @@ def test_uploads_are_checked_and_ingested_one_by_one(tmp_path: Path) -> None:
     assert by_name["empty.md"].reason == "empty file"
     assert by_name["binary.csv"].reason.startswith("binary file")
     assert by_name["tool.exe"].reason.startswith("unsupported extension '.exe'")
-    assert by_name["big.txt"].reason.startswith("file is too large")
+    assert by_name["big.txt"].reason == ("file is too large (2.0 KB); the limit is 1.0 KB "
+                                         "(set MOCKINTERVIEW_MAX_UPLOAD_MB to change it)")
     assert by_name["latin1.txt"].reason.startswith("not UTF-8 text")
     [question] = store.questions()
     assert question.company == "Initech" and question.source_file.startswith("upload-")

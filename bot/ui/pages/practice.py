@@ -52,7 +52,7 @@ if start:
         st.sidebar.error("Enter a candidate name.")
     else:
         try:
-            with resources.engine_lock():  # a topic is embedded to rank the questions
+            with resources.turn():  # a topic is embedded to rank the questions
                 picked = interviewer.choose(user, wanted, int(count), topic.strip() or None)
             started, _ = interviewer.start(user, picked, depth=int(depth), wanted=wanted)
         except FAILURES as exc:
@@ -77,7 +77,7 @@ if answer and active and interviewer.phraser.engine == "llm":
     conversation(session, titles, model_answers)
     with st.chat_message("user"):
         st.markdown(inert_markdown(answer))
-    reply = StreamedReply(interviewer, session.id, answer, resources.engine_lock())
+    reply = StreamedReply(interviewer, session.id, answer, resources.turn())
     with st.chat_message("assistant"), st.spinner("Reading your answer…"):
         st.write_stream(reply.pieces())
     try:
@@ -88,7 +88,7 @@ if answer and active and interviewer.phraser.engine == "llm":
     st.rerun()
 elif answer and active:
     try:
-        with st.spinner("Reading your answer…"), resources.engine_lock():
+        with st.spinner("Reading your answer…"), resources.turn():
             interviewer.reply_to(session, answer)  # brings `session` up to date: nothing is read again
     except FAILURES as exc:
         st.error(inert_markdown(str(exc)))
@@ -105,7 +105,7 @@ header.markdown(f"**{inert_markdown(session.config.user)}** · {graded} of {tota
 if finish_column.button("Finish", type="primary" if active else "secondary",
                         help="Grade what you have answered, close the interview and open the report."):
     if session.status == "active":
-        with st.spinner("Grading…"), resources.engine_lock():
+        with st.spinner("Grading…"), resources.turn():
             interviewer.finish(session.id)
     st.switch_page(REPORT_PAGE, query_params={SESSION_PARAM: session.id})
 

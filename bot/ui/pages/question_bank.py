@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import streamlit as st
 
+from bot import jobs
 from bot.domain.filters import QuestionFilter
 from bot.retrieval.store import StoreError
-from bot.ui import resources
+from bot.ui import background, resources
 from bot.ui.state import chosen, inert_markdown, options, question_label, question_rows
 from bot.ui.uploads import ALLOWED_EXTENSIONS, Upload, ingest_uploads
 
@@ -50,7 +52,7 @@ st.subheader("Semantic search")
 query = st.text_input("Search the reference answers", placeholder="e.g. handling class imbalance in fraud")
 if query.strip():
     try:
-        with st.spinner("Searching…"), resources.engine_lock():
+        with st.spinner("Searching…"), resources.turn():
             vector = interviewer.grading.embedder.embed([query.strip()])[0]
         hits = store.search_chunks(vector, k=8)
     except StoreError as exc:
@@ -60,17 +62,24 @@ if query.strip():
                       for h in hits], hide_index=True, width="stretch")
 
 st.subheader("Add a bank")
-max_bytes = int(settings.max_file_mb * 1024 * 1024)
-files = st.file_uploader(f"Bank files ({', '.join(ALLOWED_EXTENSIONS)}; up to {settings.max_file_mb:g} MB each)",
-                         accept_multiple_files=True, max_upload_size=max(1, math.ceil(settings.max_file_mb)),
+limits = settings.limits()
+file_mb = min(resources.upload_mb(), settings.max_file_mb)
+files = st.file_uploader(f"Bank files ({', '.join(ALLOWED_EXTENSIONS)}; up to {file_mb:g} MB and "
+                         f"{limits.questions_per_file:,} questions each)",
+                         accept_multiple_files=True, max_upload_size=max(1, math.ceil(file_mb)),
                          help="The formats are described in the README. Each file is checked and reported on "
                               "separately.")
-if st.button("Ingest the uploaded files", disabled=not files):
+if st.button("Ingest the uploaded files", disabled=not files or background.running("ingest")):
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    with st.spinner("Ingesting…"), resources.engine_lock():
-        state.uploads = ingest_uploads(uploads, store, interviewer.grading.embedder, max_bytes=max_bytes,
-                                       chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
-    st.rerun()  # the browse table above now includes the new questions
+    work = partial(ingest_uploads, uploads, store, interviewer.grading.embedder, limits=limits,
+                   chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap, progress=jobs.step)
+    background.start("ingest", f"Ingesting {len(uploads)} file(s)", work, errors=(StoreError,))
+if (ingested := background.follow("ingest")) is not None:
+    if ingested.error:
+        st.error(inert_markdown(ingested.error))
+    else:
+        state.uploads = ingested.result
+        st.rerun()  # the browse table above now includes the new questions
 if state.uploads:
     st.dataframe([{"file": o.name, "status": o.status, "questions": o.questions, "chunks": o.chunks,
                    "detail": o.reason} for o in state.uploads], hide_index=True, width="stretch")

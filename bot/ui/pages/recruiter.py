@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
+from bot import jobs
 from bot.grading.bulk import BULK_EXTENSIONS, BulkFileError, grade_bulk, parse_bulk, result_rows, rows_csv
 from bot.grading.service import QuestionNotFound
 from bot.retrieval.store import StoreError
-from bot.ui import resources
+from bot.ui import background, resources
 from bot.ui.state import inert_markdown, question_label
 from bot.variants.bank import VariantSaveError
 from bot.variants.models import AXES, AXIS_LABELS
@@ -36,14 +38,16 @@ else:
     left, right = st.columns([1, 3])
     count = int(left.number_input("Number of variants", min_value=1, max_value=MAX_VARIANTS, value=5))
     axes = right.multiselect("Axes", list(AXES), default=list(AXES), format_func=lambda a: AXIS_LABELS[a])
-    if st.button("Generate variants", disabled=not axes):
-        try:
-            with st.spinner("Generating and checking variants…"), resources.engine_lock():
-                result = resources.variants().generate(by_id[parent_id], count, axes)
-        except (ValueError, StoreError) as exc:
-            st.error(inert_markdown(str(exc)))
+    if st.button("Generate variants", disabled=not axes or background.running("variants")):
+        background.start("variants", "Generating and checking variants",
+                         partial(resources.variants().generate, by_id[parent_id], count, axes),
+                         errors=(ValueError, StoreError))
+    if (generated := background.follow("variants")) is not None:
+        if generated.error:
+            st.error(inert_markdown(generated.error))
         else:
-            review.start(parent_id, result.kept, result.dropped, result.notes)
+            result = generated.result
+            review.start(result.parent.id, result.kept, result.dropped, result.notes)
 
 if review.items or review.dropped:
     parent = by_id.get(review.parent_id or "")
@@ -71,45 +75,46 @@ if review.items or review.dropped:
                                             key=f"{key}-outline", help="One key point per line: `Title: text`.")
             item.decision = "approve" if choice == "Approve" else "reject" if choice == "Reject" else "undecided"
     approved = sum(item.decision == "approve" for item in review.items)
-    if st.button(f"Save approved variants ({approved})", disabled=approved == 0):
+    if st.button(f"Save approved variants ({approved})", disabled=approved == 0 or background.running("save")):
         try:
-            with st.spinner("Saving and indexing…"), resources.engine_lock():
-                outcome = resources.variants().save(review.approved())
-        except (ValueError, VariantSaveError, StoreError) as exc:
+            chosen = review.approved()
+        except ValueError as exc:
             st.error(inert_markdown(str(exc)))
         else:
+            background.start("save", "Saving and indexing the variants", partial(resources.variants().save, chosen),
+                             errors=(ValueError, VariantSaveError, StoreError))
+    if (saving := background.follow("save")) is not None:
+        if saving.error:
+            st.error(inert_markdown(saving.error))
+        else:
+            outcome = saving.result
             review.saved = (f"Saved {outcome.saved.added} new variant(s) to {outcome.saved.path.name}; they are in "
                             f"the question bank now, ready to practise and grade.")
 if review.saved:
     st.success(inert_markdown(review.saved))
 
 st.subheader("Bulk grading")
-max_bytes = int(settings.max_file_mb * 1024 * 1024)
+limits = settings.limits()
+upload_mb = resources.upload_mb()
 upload = st.file_uploader(
-    f"Answers file ({' or '.join(BULK_EXTENSIONS)}; up to {settings.max_file_mb:g} MB)",
-    type=[e.lstrip(".") for e in BULK_EXTENSIONS], max_upload_size=max(1, math.ceil(settings.max_file_mb)),
+    f"Answers file ({' or '.join(BULK_EXTENSIONS)}; up to {upload_mb:g} MB and {limits.batch_lines:,} answers)",
+    type=[e.lstrip(".") for e in BULK_EXTENSIONS], max_upload_size=max(1, math.ceil(upload_mb)),
     help="Columns (CSV header or JSONL keys): candidate, question (a bank id or the question text), answer, and "
          "optionally reference (grade against this text instead of the bank's reference).")
-if st.button("Grade the uploaded answers", disabled=upload is None) and upload is not None:
+if st.button("Grade the uploaded answers", disabled=upload is None or background.running("bulk")) and upload:
     review.bulk_rows, review.bulk_error = [], ""
     try:
-        rows = parse_bulk(upload.name, upload.getvalue(), max_bytes)
+        rows = parse_bulk(upload.name, upload.getvalue(), limits.upload_bytes, limits.batch_lines)
     except BulkFileError as exc:
         review.bulk_error = f"{upload.name}: {exc}"
     else:
-        bar = st.progress(0.0, text="Grading…")
-
-        def advance(done: int, total: int) -> None:
-            bar.progress(done / total, text=f"Graded {done} of {total}")
-
-        try:
-            with resources.engine_lock():
-                results = grade_bulk(interviewer.grading, rows, advance)
-        except (StoreError, QuestionNotFound) as exc:
-            review.bulk_error = str(exc)
-        else:
-            review.bulk_rows = result_rows(results)
-        bar.empty()
+        work = partial(grade_bulk, interviewer.grading, rows, jobs.step)
+        background.start("bulk", f"Grading {len(rows):,} answers", work, errors=(StoreError, QuestionNotFound))
+if (graded_job := background.follow("bulk")) is not None:
+    if graded_job.error:
+        review.bulk_error = graded_job.error
+    else:
+        review.bulk_rows = result_rows(graded_job.result)
 if review.bulk_error:
     st.error(inert_markdown(review.bulk_error))
 if review.bulk_rows:
