@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -189,7 +190,8 @@ def test_candidate_text_is_rendered_inert(app_env: Interviewer) -> None:
     mine = [t for t in chat_texts(app) if "alert" in t]
     assert mine and "&lt;script&gt;" in mine[0]
     for value in shown:
-        assert "<script" not in value and "](http" not in value and "**now**" not in value
+        html = MarkdownIt("commonmark", {"html": True}).render(value)
+        assert "<script" not in html and "<a " not in html and "<img" not in html and "<strong>now" not in html
 
 
 def test_upload_reports_each_bad_file_and_ingests_the_good_one(app_env: Interviewer) -> None:
