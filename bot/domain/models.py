@@ -20,6 +20,7 @@ class AnswerSection(BaseModel):
 
     title: str
     text: str
+    asked: str = ""  # in a transcript: the interviewer's turn this section answers, verbatim
 
 
 class QuestionSummary(BaseModel):

@@ -48,6 +48,7 @@ class ReferencePoint:
     asked_by: str = ""  # for the first section that answers an asked element: that element's wording
     answers: str = ""  # for a section that answers an asked element: that element's id
     code: bool = False  # a section that is program code or a diagram: no ask is answered by it, nothing probes it
+    interviewer_turn: str = ""  # a transcript section: the interviewer's turn it answers (its exemplar probe)
     id: str = ""  # "e3" for the prompt's third element, "s2" for the second reference section
 
     @property
@@ -152,14 +153,16 @@ def build_reference(question: Question, chunks: list[Chunk], policy: GradingPoli
         items = [(k.split(":")[0][:80], k, k) for k in question.key_points]
     else:
         items = [(s[:80], s, s) for s in sentences(question.reference_answer, min_tokens=3)]
+    turns = [s.asked for s in sections] if sections else [""] * len(items)
     terms = _distinctive_terms([f"{label} {text}" for label, _, text in items], question.question)
     prefix = "s" if sections else "k"
     points = [
         ReferencePoint(label=label, key_point=key_point, text=text,
                        citation=_citation(question.id, label, chunks, text),
                        sentences=sentences(f"{label}: {text}", min_tokens=3)[:POINT_SENTENCES] or [f"{label}: {text}"],
-                       terms=item_terms, id=f"{prefix}{n}", code=is_code(text))
-        for n, ((label, key_point, text), item_terms) in enumerate(zip(items, terms, strict=True), start=1)
+                       terms=item_terms, id=f"{prefix}{n}", code=is_code(text), interviewer_turn=turn)
+        for n, ((label, key_point, text), item_terms, turn) in enumerate(zip(items, terms, turns, strict=True),
+                                                                          start=1)
     ]
     _weigh_by_prompt(points, spec, question, chunks, sections, policy)
     label_stems = frozenset().union(*(_stems(s.title) for s in sections)) if len(sections) > 1 else frozenset()

@@ -17,7 +17,7 @@ from bot.ingest.splitter import split_question
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 ProgressHook = Callable[[int, int], None]
 
 

@@ -43,14 +43,17 @@ CLARIFY_YES = re.compile(r"^\s*(?:can|could|may|should|shall) (?:i|we) (?:assume
 _NO_TERM = STOP_WORDS | {"i", "we", "you", "they", "it", "my", "our", "me", "us", "so", "then", "also", "just", "since",
                          "although", "unless", "instead", "still", "already", "really", "basically", "actually",
                          "maybe", "probably", "around", "roughly", "about", "almost", "nearly", "well", "plus", "ones",
-                         "lot", "lots", "bit", "kind", "sort", "stuff", "way", "few", "many", "several"} | COMMON_VERBS
+                         "lot", "lots", "bit", "kind", "sort", "stuff", "way", "few", "many", "several", "say",
+                         "e.g", "eg", "like"} | COMMON_VERBS
 _SUBJECT = re.compile(r"^(?:i|we|you|they|i'd|we'd|i'll|we'll|to|would|will|could|can|should)$")  # a verb follows
 _SEGMENT = re.compile(r"[,:;()\[\]—–\"“”!?]|\s-\s|\.(?:\s|$)")
 _WORD = re.compile(r"[A-Za-z0-9][\w%$.'’/+-]*[A-Za-z0-9%+]|[A-Za-z0-9]")
 _MARKED = re.compile(r"\d|[A-Z]{2,}|[a-z][A-Z]|\w-\w|/")  # a number, an acronym, CamelCase, a compound: a term
 _OBJECT = re.compile(r"^(?:it|them|us|me|him|her|the|a|an|this|these|those|our|my|their|its|his)$")  # a verb precedes
 _MODIFIER = re.compile(r"(?:al|ive|ous|ful|able|ible|ary|ic)$")  # a word like this before another one modifies it
-_NOT_NOUN = re.compile(r"(?:[^e]ed|ly)$")  # a phrase ends in its noun, never in these
+# a phrase ends in its noun, never in a participle, an adverb or one of these
+_NOT_NOUN = re.compile(r"(?:[^e]ed|ly)$|^(?:late|early|ago|later|soon|again|away|back|fast|slow|faster|slower|high|"
+                       r"low|higher|lower|more|less|enough|too|very|only|even|ever|yet|here|there|now|today)$")
 
 
 def _pick(options: tuple[str, ...], seed: str, used: set[str] | None = None) -> str:

@@ -101,6 +101,9 @@ def gerund(verb: str) -> str:
 def probe_question(point: ReferencePoint, behavioral: bool) -> str:
     """The follow-up that asks for `point`, as a question (a section that answers an asked element asks for the
     element)."""
+    exemplar = exemplar_probe(point.interviewer_turn)
+    if exemplar:
+        return exemplar
     mood = 0 if behavioral else 1
     asked = point.key_point if point.ask else point.asked_by
     if asked:
@@ -119,6 +122,18 @@ def probe_question(point: ReferencePoint, behavioral: bool) -> str:
         if point.kind in _KIND_PROBES:
             return _KIND_PROBES[point.kind][mood]
     return _sentence(f"{'Could you tell me about' if behavioral else 'How would you approach'} {topic(point)}")
+
+
+def exemplar_probe(turn: str) -> str:
+    """The question a real interviewer asked in `turn`, its last question sentence ("Great. Now, let's talk about
+    productionization. How would you deploy your model?" → "How would you deploy your model?"); "" when it asks
+    nothing."""
+    said = [s.strip() for s in re.split(r"(?<=[.?!])\s+", " ".join(turn.split())) if s.strip()]
+    asks = [i for i, sentence in enumerate(said) if sentence.endswith("?")]
+    if not asks:
+        return ""
+    question = said[asks[-1]]
+    return question[:1].upper() + question[1:]
 
 
 def _without_lead(text: str) -> str:

@@ -92,3 +92,10 @@ def test_follow_ups_vary_their_reason() -> None:
 def test_rephrase_is_shorter_and_names_what_to_cover() -> None:
     text = rephrase("Design a fraud detection system for a marketplace.", ["handling imbalance", "explainability"])
     assert text.startswith("Let me put it more simply.") and "handling imbalance and explainability" in text
+
+
+def test_a_transcript_sections_probe_is_the_real_interviewers_question() -> None:
+    question = load_bank_file(next(SEEDS.glob("002_*.txt")))[0]
+    asked = {p.label: probes.probe_question(p, False) for p in build_reference(question, []).points}
+    assert asked["Productionization"] == "How would you deploy your model?"
+    assert asked["Variables"] == "What do you believe are relevant signals for predicting the CLV of customers?"

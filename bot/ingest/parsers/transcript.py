@@ -62,7 +62,8 @@ def parse_transcript(text: str, source_file: str) -> ParseResult:
         [Candidate] …
 
     The reference answer is the candidate's turns; there is one section per candidate turn, titled by what the
-    interviewer had just asked (a short label); the interviewer's turns, verbatim and in order, are the follow-ups.
+    interviewer had just asked (a short label) and keeping that turn verbatim (the section's exemplar probe); the
+    interviewer's turns, verbatim and in order, are the follow-ups.
     Without a Role: line a transcript is taken to be a Data Scientist interview.
     """
     result = ParseResult()
@@ -99,9 +100,9 @@ def parse_transcript(text: str, source_file: str) -> ParseResult:
             continue
         title = turn_label(asked) if asked else FIRST_LABEL
         if sections and not asked:
-            sections[-1] = AnswerSection(title=sections[-1].title, text=f"{sections[-1].text}\n\n{body}")
+            sections[-1] = sections[-1].model_copy(update={"text": f"{sections[-1].text}\n\n{body}"})
         else:
-            sections.append(AnswerSection(title=title, text=body))
+            sections.append(AnswerSection(title=title, text=body, asked=asked))
         asked = ""
     result.questions.append(
         build_question(
