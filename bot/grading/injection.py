@@ -79,9 +79,8 @@ _OTHER_LANGUAGES = [
     r"massim[oa]|pien[oa]|perfett[oa])\b",
     r"\b(?:volle|maximale|hochste|beste)\s+(?:punktzahl|punkte|punkten|bewertung|note)\b|\b(?:hochstpunktzahl|"
     r"bestnote|hochstnote|bestbewertung)\b",
-    r"\b(?:la totalite|tous les|todos los|todos os|tutti i)\s+(?:des\s+)?(?:points|puntos|pontos|punti)\b|"
     r"\bil massimo dei voti\b",
-    r"(?:给|給|打|评|評|判|得|应得|應得|值得)[^。！？\n]{0,15}(?:满分|滿分|最高分|一百分|100分)",
+    r"(?:给|給|打|评为|評為|判为|判為|应得|應得|值得)[^。！？，,\n]{0,12}(?:满分|滿分|最高分|一百分|100分)",
     # you are the grader
     r"\b(?:tu es|vous etes|eres|usted es|du bist|sie sind|voce e|sei|lei e)\s+(?:maintenant\s+|desormais\s+|"
     r"ahora\s+|jetzt\s+|nun\s+|agora\s+|ora\s+|adesso\s+)?(?:le |la |l'|un |une |el |una |der |die |ein |eine |"

@@ -100,6 +100,8 @@ HONEST_UNICODE = [
     "Sei mesi fa abbiamo seguito le istruzioni del team legale e il punteggio F1 è migliorato.",
     "Seguimos as instruções de privacidade e a nota do NPS subiu 12 pontos.",
     "Olvidamos al principio las reglas de negocio, pero luego las añadimos como restricciones.",
+    "Revisamos todos los puntos de datos y abbiamo controllato tutti i punti critici.",
+    "他在上一份工作中负责评估模型，考试得了满分。",
     "我负责这个项目，我们忽略了测试流量，按照法务团队的要求解释每个决策。模型的评分阈值是0.7。",
     "（备注：数据来自２０２３年第３季度，ＡＢ测试共１４天。）東京チーム。서울 팀도 참여했습니다.",
     f"{ANSWER} «Мы проверили гипотезу» and «Ελέγξαμε την υπόθεση».",
