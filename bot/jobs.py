@@ -96,9 +96,16 @@ def step(done: int, total: int) -> None:
 
     Pass it as the `progress` of the work a job runs, e.g. `partial(grade_bulk, service, rows, jobs.step)`."""
     job: Job | None = getattr(_running, "job", None)
-    gate: TurnGate | None = getattr(_running, "gate", None)
-    if job is not None and gate is not None:
+    if job is not None:
         job.done, job.total = done, total
+    yield_to_turns()
+
+
+def yield_to_turns() -> None:
+    """In a job's thread, wait while turns are being served (elsewhere, nothing): called before each unit of heavy
+    work, such as an embedding batch, so that a turn shares the machine with at most that one unit of a job."""
+    gate: TurnGate | None = getattr(_running, "gate", None)
+    if gate is not None:
         gate.pause()
 
 

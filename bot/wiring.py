@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import jobs
 from bot.grading.grounded import GroundedGrader
 from bot.grading.llm_judge import LLMJudge
 from bot.grading.service import GradingService
@@ -38,7 +39,7 @@ def lazy_embedder(settings: Settings) -> LazyEmbedder:
 
 def grading_service(settings: Settings) -> GradingService:
     """The grading service with the configured store, embedder and (optional) LLM judge."""
-    embedder = CachedEmbedder(lazy_embedder(settings))
+    embedder = CachedEmbedder(lazy_embedder(settings), before_embed=jobs.yield_to_turns)  # app jobs defer to turns
     client = build_client(settings)
     return GradingService(store=open_store(settings, embedder), embedder=embedder,
                           grounded=GroundedGrader(embedder), judge=LLMJudge(client) if client else None,

@@ -171,8 +171,9 @@ class LazyEmbedder:
 class CachedEmbedder:
     """Remembers vectors by text (bounded LRU), so a reference or an answer is embedded once, not per use."""
 
-    def __init__(self, inner: Embedder, capacity: int = 50_000) -> None:
+    def __init__(self, inner: Embedder, capacity: int = 50_000, before_embed: Callable[[], None] | None = None) -> None:
         self.inner = inner
+        self._before_embed = before_embed  # called before texts are embedded (not when all are cached)
         self.name = inner.name
         self.dim = inner.dim
         self._capacity = capacity
@@ -188,6 +189,8 @@ class CachedEmbedder:
             known = {t: self._cache[t] for t in texts if t in self._cache}
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
+            if self._before_embed is not None:
+                self._before_embed()
             known.update(zip(missing, self.inner.embed(missing), strict=True))
         with self._lock:
             for text in texts:

@@ -142,6 +142,19 @@ def test_practice_answer_follow_up_answer_score_card_then_finish_opens_the_repor
         assert any("not available" in i.value for i in app.info)
 
 
+def test_an_answer_over_the_length_limit_is_refused_on_the_page_and_the_interview_goes_on(
+        app_env: Interviewer) -> None:
+    app = run()
+    session_id = start(app, "ivy", company="Acme", depth=1)
+    answer(app, "fraud " * 4000)
+    assert [plain(e.value) for e in app.error] == [
+        "the message is 24,000 characters long; the limit is 20,000 characters (set MOCKINTERVIEW_MAX_ANSWER_CHARS "
+        "to change it). Nothing was saved: send a shorter answer."]
+    assert [t.kind for t in app_env.repo.load(session_id).turns] == ["question"]
+    answer(app, PARTIAL)
+    assert [t.kind for t in app_env.repo.load(session_id).turns] == ["question", "answer", "follow_up"]
+
+
 def test_a_link_with_the_session_resumes_it_with_its_turns(app_env: Interviewer) -> None:
     question = app_env.choose("bo", QuestionFilter(company="Globex"), 1)[0]
     session, _ = app_env.start("bo", [question], depth=2)

@@ -59,3 +59,12 @@ def test_cached_embedder_is_consistent_under_concurrent_use() -> None:
     expected = HashingEmbedder().embed(texts)
     assert all(np.allclose(r, expected) for r in results)
     assert len(cached._cache) <= 8  # bounded even when threads race
+
+
+def test_cached_embedder_calls_its_hook_before_embedding_and_not_for_cached_texts() -> None:
+    calls: list[str] = []
+    cached = CachedEmbedder(HashingEmbedder(), before_embed=lambda: calls.append("embed"))
+    cached.embed(["a fraud model", "a churn model"])
+    cached.embed(["a churn model"])
+    cached.embed(["a churn model", "a pricing model"])
+    assert calls == ["embed", "embed"]

@@ -18,6 +18,7 @@ from bot.grading.service import GradingService
 from bot.ingest.pipeline import ingest
 from bot.interview.interviewer import Interviewer
 from bot.jobs import Job, JobQueue, QueueFull, TurnGate
+from bot.retrieval.embedder import CachedEmbedder
 from bot.retrieval.store import ChromaStore
 from bot.storage.repository import SessionRepository
 from tests.fakes import HashingEmbedder
@@ -100,6 +101,18 @@ def test_a_job_waits_between_steps_while_a_turn_is_served() -> None:
         time.sleep(0.3)
         assert job.done == 1  # it did one step, then waited for the turn
     assert wait_for(job).result == 1000
+
+
+def test_embedding_in_a_job_waits_while_a_turn_is_served_and_elsewhere_never() -> None:
+    queue = JobQueue(workers=1, gate=TurnGate(max_wait_s=600))
+    calls: list[str] = []
+    embedder = CachedEmbedder(HashingEmbedder(), before_embed=jobs.yield_to_turns)
+    with queue.turn():
+        embedder.embed(["a turn's own text"])  # outside a job: not held back by the turn in progress
+        job = queue.submit("Embedding", lambda: calls.append("done") or embedder.embed(["a job's text"]))
+        time.sleep(0.3)
+        assert job.status == "running" and calls == ["done"]  # it reached the embedding, and waits there
+    assert wait_for(job).result.shape == (1, HashingEmbedder.dim)
 
 
 @pytest.fixture
