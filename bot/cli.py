@@ -196,20 +196,30 @@ def grade_command(
 
 
 def run_batch(settings: Settings, batch: Path, out: Path | None) -> None:
-    """Grade every line of a JSONL file; a bad line yields an error object and the rest still runs."""
+    """Grade every line of a JSONL file; a bad line yields an error object and the rest still runs. Each result is
+    written as soon as it is graded, so a run that stops keeps every line graded before it."""
     try:
         lines = batch.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read {batch}: {exc}", 2) from exc
-    service = grading_service(settings)
-    results = grade_lines(service, lines, progress_console=errors)
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    try:
+        sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}", 2) from exc
+    written = failed = 0
+    try:
+        for result in grade_lines(grading_service(settings), lines, progress_console=errors):
+            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sink.flush()
+            written, failed = written + 1, failed + ("error" in result)
+    except (StoreError, OSError) as exc:
+        kept = f"; the {written} result(s) before it are in {out}" if out else ""
+        raise fail(f"grading stopped after {written} line(s): {exc}{kept}") from exc
+    finally:
+        if out:
+            sink.close()
     if out:
-        out.write_text(text, encoding="utf-8")
-        failed = sum(1 for r in results if "error" in r)
-        console.print(f"Wrote {len(results)} results to {out} ({failed} errors).")
-    else:
-        sys.stdout.write(text)
+        console.print(f"Wrote {written} results to {out} ({failed} errors).")
 
 
 app.command("practice")(practice)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from bot.grading.batch import grade_record
-from bot.grading.service import GradingService, QuestionNotFound
+from bot.grading.batch import try_grade
+from bot.grading.service import GradingService
+from bot.untrusted import InputError, csv_rows, load_json
 
 BULK_EXTENSIONS = (".csv", ".jsonl")
 REQUIRED = ("question", "answer")
@@ -61,24 +61,28 @@ def _check_row(line: int, record: dict[str, Any]) -> BulkRow:
 
 
 def _csv_rows(text: str) -> list[BulkRow]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise BulkFileError("the CSV file is empty")
+    records = csv_rows(text)
+    header_row = next(records, None)
+    if header_row is None or not header_row.cells:
+        raise BulkFileError(f"the CSV header is unusable: {header_row.error}" if header_row and header_row.error
+                            else "the CSV file is empty")
+    header = header_row.cells
     names = [COLUMNS.get(h.strip().lower().replace(" ", "_"), "") for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise BulkFileError(f"the CSV header needs the columns {', '.join(REQUIRED)} (missing: {', '.join(missing)})")
     rows = []
-    for values in reader:
-        line = reader.line_num
-        if not any(v.strip() for v in values):
+    for row in records:
+        if row.error:
+            rows.append(BulkRow(row.line, {}, row.error))
             continue
-        if len(values) > len(names):
-            rows.append(BulkRow(line, {}, f"{len(values)} values but the header has {len(names)} columns"))
+        if not any(v.strip() for v in row.cells):
             continue
-        record = {name: value for name, value in zip(names, values, strict=False) if name}
-        rows.append(_check_row(line, record))
+        if len(row.cells) > len(names):
+            rows.append(BulkRow(row.line, {}, f"{len(row.cells)} values but the header has {len(names)} columns"))
+            continue
+        record = {name: value for name, value in zip(names, row.cells, strict=False) if name}
+        rows.append(_check_row(row.line, record))
     return rows
 
 
@@ -88,9 +92,9 @@ def _jsonl_rows(text: str) -> list[BulkRow]:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            rows.append(BulkRow(line, {}, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            value = load_json(raw)
+        except InputError as exc:
+            rows.append(BulkRow(line, {}, str(exc)))
             continue
         if not isinstance(value, dict):
             rows.append(BulkRow(line, {}, "each line must be a JSON object"))
@@ -125,10 +129,7 @@ def grade_bulk(service: GradingService, rows: list[BulkRow],
         if row.error:
             results.append({**base, "error": row.error})
         else:
-            try:
-                results.append({**base, **grade_record(service, row.record)})
-            except (ValueError, QuestionNotFound) as exc:
-                results.append({**base, "error": str(exc)})
+            results.append({**base, **try_grade(service, row.record)})
         if progress:
             progress(done, len(rows))
     return results

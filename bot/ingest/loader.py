@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from bot.domain.models import Question
 from bot.ingest.parsers import ParseError
 from bot.ingest.parsers.sniff import SUPPORTED_EXTENSIONS, parse_text
+from bot.untrusted import failure_reason
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -110,6 +111,8 @@ def load_bank_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, warnings: lis
         result = parse_text(path.suffix.lower(), text, path.name)
     except ParseError as exc:
         raise BankError(path, str(exc)) from exc
+    except Exception as exc:  # no parser failure may escape this file's boundary (re-raised as its error)
+        raise BankError(path, failure_reason(exc)) from exc
     questions: list[Question] = []
     seen: set[str] = set()
     notes = list(result.warnings)

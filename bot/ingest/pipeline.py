@@ -16,6 +16,7 @@ from bot.ingest.loader import BankError, discover, load_bank_file
 from bot.ingest.splitter import split_question
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
+from bot.untrusted import failure_reason
 
 PARSER_VERSION = "1"
 ProgressHook = Callable[[int, int], None]
@@ -155,11 +156,13 @@ def _read(path: Path, resolved: str, known_hash: str | None, chunk_tokens: int, 
     try:
         questions = load_bank_file(path, max_bytes=max_bytes)
         file_hash = fingerprint(path.read_bytes(), chunk_tokens, overlap)
+        chunks = [chunk for q in questions for chunk in split_question(q, chunk_tokens, overlap)]
     except BankError as exc:
         return FileReport(path=str(path), status="error", reason=exc.reason)
     except OSError as exc:
         return FileReport(path=str(path), status="error", reason=f"cannot read file: {exc.strerror or exc}")
-    chunks = [chunk for q in questions for chunk in split_question(q, chunk_tokens, overlap)]
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's error, never the run's
+        return FileReport(path=str(path), status="error", reason=failure_reason(exc))
     if known_hash == file_hash:
         return FileReport(path=str(path), status="unchanged", questions=len(questions), chunks=len(chunks))
     return _Pending(path, resolved, file_hash, questions, chunks, replaces=known_hash is not None)
