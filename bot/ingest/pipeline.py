@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.domain.models import Chunk, Question
-from bot.ingest.loader import BankError, discover, load_bank_file
+from bot.ingest.loader import BankError, load_bank_file, scan
 from bot.ingest.splitter import split_question
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
@@ -104,7 +104,9 @@ def ingest(
     known = store.fingerprints()
     found: set[str] = set()
     pending: list[_Pending] = []
-    for path in discover(paths):
+    files, refused = scan(paths)
+    report.files.extend(FileReport(path=issue.path, status="error", reason=issue.reason) for issue in refused)
+    for path in files:
         resolved = str(path.resolve())
         found.add(resolved)
         outcome = _read(path, resolved, known.get(resolved), chunk_tokens, overlap, max_bytes)
