@@ -67,10 +67,14 @@ files = st.file_uploader(f"Bank files ({', '.join(ALLOWED_EXTENSIONS)}; up to {s
                               "separately.")
 if st.button("Ingest the uploaded files", disabled=not files):
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    with st.spinner("Ingesting…"), resources.engine_lock():
-        state.uploads = ingest_uploads(uploads, store, interviewer.grading.embedder, max_bytes=max_bytes,
-                                       chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
-    st.rerun()  # the browse table above now includes the new questions
+    try:
+        with st.spinner("Ingesting…"), resources.engine_lock():
+            state.uploads = ingest_uploads(uploads, store, interviewer.grading.embedder, max_bytes=max_bytes,
+                                           chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+    except (StoreError, OSError) as exc:
+        st.error(f"The files could not be ingested: {inert_markdown(str(exc))}")
+    else:
+        st.rerun()  # the browse table above now includes the new questions
 if state.uploads:
     st.dataframe([{"file": o.name, "status": o.status, "questions": o.questions, "chunks": o.chunks,
                    "detail": o.reason} for o in state.uploads], hide_index=True, width="stretch")
