@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
@@ -160,12 +161,28 @@ def rows_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _inert_cell(v) for k, v in row.items()})
+    writer.writerows(inert_rows(rows))
     return out.getvalue()
 
 
-def _inert_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+def inert_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table with every cell made inert (see `inert_cell`): for any export, the app's own table download too."""
+    return [{k: inert_cell(v) for k, v in row.items()} for row in rows]
+
+
+FORMULA_LEADS = frozenset("=+-@\u2212")  # compared after NFKC, so full-width ＝＋－＠ and small ﹦﹢﹣ count too
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"})
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # fillers that print as nothing
+
+
+def inert_cell(value: Any) -> Any:
+    """A cell no spreadsheet runs as a formula: text that starts with a space, a control or an invisible character
+    (tab, CR, LF, NBSP, zero-width space, BOM, a combining mark…), or whose first character is = + - @ in any width,
+    gets a leading apostrophe. Other values pass through (None becomes "")."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value:
+        return value
+    first = value[0]
+    hidden = first.isspace() or first in BLANK_LETTERS or unicodedata.category(first) in INVISIBLE_CATEGORIES
+    return "'" + value if hidden or unicodedata.normalize("NFKC", first)[:1] in FORMULA_LEADS else value
