@@ -15,6 +15,7 @@ import yaml
 MAX_DEPTH = 64  # a bank needs about 4 levels, a batch line 2
 MAX_CELL = 128 * 1024  # characters in one CSV cell (the csv module's own default limit)
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0*[dD][89a-fA-F]")  # \ud800-\udfff: may leave half a surrogate pair
 
 
 class InputError(ValueError):
@@ -57,11 +58,38 @@ def check_json_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
             depth = max(0, depth - 1)
 
 
+def _strings(data: Any) -> Iterator[str]:
+    """Every string in loaded data, keys included, each container visited once (YAML aliases may share or loop)."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict | list) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend([*item.keys(), *item.values()] if isinstance(item, dict) else item)
+
+
+def _check_text(data: Any, text: str, kind: str) -> Any:
+    """The data, unless an escape in the text decoded to half a surrogate pair (text that cannot be saved)."""
+    if _SURROGATE_ESCAPE.search(text):
+        for value in _strings(data):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"not valid {kind} (an escape such as \\u{ord(value[exc.start]):x} is half of a "
+                                 "surrogate pair, not a character)") from exc
+    return data
+
+
 def load_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
     """Parse JSON after a nesting check; every failure (syntax, depth, a 5,000-digit number…) is an InputError."""
     check_json_depth(text, max_depth)
     try:
-        return json.loads(text)
+        return _check_text(json.loads(text), text, "JSON")
+    except InputError:
+        raise
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({_where(text, exc.pos)}: {exc.msg})") from exc
     except (ValueError, RecursionError, MemoryError) as exc:
@@ -91,7 +119,7 @@ def load_yaml(text: str, max_depth: int = MAX_DEPTH) -> Any:
     loader = _BoundedLoader(text)
     loader.max_depth = max_depth
     try:
-        return loader.get_single_data()
+        return _check_text(loader.get_single_data(), text, "YAML")
     except InputError:
         raise
     except yaml.YAMLError as exc:
