@@ -150,7 +150,7 @@ def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, top
         if pending:
             kept = keep_unsaved(pending, session_id)
             if kept:
-                errors.print(f"Your last answer was not saved; it is kept in {kept}", highlight=False)
+                errors.print(f"Your last answer was not saved; it is kept in {escape(str(kept))}", highlight=False)
             else:
                 errors.print("Your last answer was not saved (nor could it be written to a file); here it is:\n"
                              + escape(pending), highlight=False)
