@@ -39,13 +39,13 @@ def _detail(exc: BaseException) -> str:
     return " ".join(str(exc).split(";")[0].split())[:200]
 
 
-def _where(text: str, offset: int) -> str:
-    """"line L, column C" of an offset ("column C" alone in one-line text such as a JSONL line)."""
+def _where(text: str, offset: int, lines: bool) -> str:
+    """"line L, column C" of an offset in the text ("column C" alone for a JSONL line)."""
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return f"line {text.count(chr(10), 0, offset) + 1}, column {column}" if "\n" in text else f"column {column}"
+    return f"line {text.count(chr(10), 0, offset) + 1}, column {column}" if lines else f"column {column}"
 
 
-def check_json_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
+def check_json_depth(text: str, max_depth: int = MAX_DEPTH, lines: bool = True) -> None:
     """Raise InputError when brackets outside strings nest deeper than `max_depth` (checked without recursion)."""
     depth = 0
     for token in _JSON_TOKEN.finditer(text):
@@ -53,7 +53,7 @@ def check_json_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
         if bracket in "[{":
             depth += 1
             if depth > max_depth:
-                raise InputError(f"nested deeper than {max_depth} levels ({_where(text, token.start())})")
+                raise InputError(f"nested deeper than {max_depth} levels ({_where(text, token.start(), lines)})")
         elif bracket in "]}":
             depth = max(0, depth - 1)
 
@@ -83,15 +83,16 @@ def _check_text(data: Any, text: str, kind: str) -> Any:
     return data
 
 
-def load_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse JSON after a nesting check; every failure (syntax, depth, a 5,000-digit number…) is an InputError."""
-    check_json_depth(text, max_depth)
+def load_json(text: str, max_depth: int = MAX_DEPTH, lines: bool = True) -> Any:
+    """Parse JSON after a nesting check; every failure (syntax, depth, a 5,000-digit number…) is an InputError whose
+    position names the line and column (the column only, with `lines` False, for one JSONL line)."""
+    check_json_depth(text, max_depth, lines)
     try:
         return _check_text(json.loads(text), text, "JSON")
     except InputError:
         raise
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({_where(text, exc.pos)}: {exc.msg})") from exc
+        raise InputError(f"not valid JSON ({_where(text, exc.pos, lines)}: {exc.msg})") from exc
     except (ValueError, RecursionError, MemoryError) as exc:
         raise InputError(f"not valid JSON ({_detail(exc)})") from exc
 

@@ -53,7 +53,7 @@ def try_grade(service: GradingService, record: Any) -> dict[str, Any]:
 def grade_line(service: GradingService, number: int, line: str) -> dict[str, Any]:
     """One JSONL line's result: {"line": n, **grade}, or {"line": n, "error": reason}."""
     try:
-        record = load_json(line)
+        record = load_json(line, lines=False)
     except InputError as exc:
         return {"line": number, "error": str(exc)}
     return {"line": number, **try_grade(service, record)}

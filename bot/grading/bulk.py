@@ -93,7 +93,7 @@ def _jsonl_rows(text: str) -> list[BulkRow]:
         if not raw.strip():
             continue
         try:
-            value = load_json(raw)
+            value = load_json(raw, lines=False)
         except InputError as exc:
             rows.append(BulkRow(line, {}, str(exc)))
             continue
