@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -64,7 +65,7 @@ def keep_unsaved(text: str, session_id: str, directory: Path | None = None) -> P
     return path
 
 
-def abandon(code: int) -> None:
+def abandon(code: int) -> NoReturn:
     """Exit at once after a storage failure, without closing the database: SQLite's close would checkpoint through
     its memory-mapped WAL index, and on a file that turned read-only or immutable that access kills the process
     with SIGBUS. Skipping the close is safe: SQLite recovers an unclosed WAL database on its next open."""

@@ -112,8 +112,11 @@ def practice(
             return
         interactive(interviewer, user, QuestionFilter(company=company, role=role, category=category,
                                                       difficulty=difficulty), topic, questions, depth, resume)
-    except (InterviewError, QuestionNotFound, StoreError, StorageError) as exc:
+    except (InterviewError, QuestionNotFound, StoreError) as exc:
         raise fail(str(exc)) from exc
+    except StorageError as exc:
+        fail(str(exc))
+        abandon(1)
 
 
 def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, topic: str | None, count: int,
@@ -155,7 +158,6 @@ def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, top
                 errors.print("Your last answer was not saved (nor could it be written to a file); here it is:\n"
                              + escape(pending), highlight=False)
         abandon(1)
-        return
     for question_id, grade in final.grades.items():
         console.print(f"{question_id}: {grade.overall}/100 ({grade.engine})")
     tokens, cost = interviewer.repo.usage(final.id)

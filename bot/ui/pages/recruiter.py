@@ -123,7 +123,8 @@ if review.bulk_error:
 if review.bulk_rows:
     graded = [r for r in review.bulk_rows if not r["error"]]
     st.caption(f"{len(graded)} graded, {len(review.bulk_rows) - len(graded)} with errors. Click a column to sort.")
-    st.dataframe(pd.DataFrame(inert_rows(review.bulk_rows)), hide_index=True, width="stretch")  # its download too
+    st.dataframe(pd.DataFrame(inert_rows(review.bulk_rows)), hide_index=True,
+                 width="stretch")  # inert cells: the table's own CSV download is an export too
     for row in review.bulk_rows:
         if row["error"]:
             st.error(inert_markdown(f"Line {row['line']}: {row['error']}"))
