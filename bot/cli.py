@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -46,7 +47,7 @@ def ingest_command(
     targets = paths or [settings.seeds_dir]
     try:
         if if_missing and not rebuild and open_store(settings).count_chunks() > 0:
-            console.print(f"Index present in {settings.chroma_url or settings.store}; nothing to do.")
+            console.print(f"Index present in {escape(str(settings.chroma_url or settings.store))}; nothing to do.")
             return
         embedder = lazy_embedder(settings)
         target_store = open_store(settings, embedder, reset=rebuild)
@@ -72,12 +73,13 @@ def print_ingest_report(report: IngestReport) -> None:
         table.add_column(column)
     for row in report.files:
         style = {"error": "red", "removed": "yellow"}.get(row.status, "")
-        table.add_row(Path(row.path).name, row.status, str(row.questions), str(row.chunks), row.reason, style=style)
+        table.add_row(escape(Path(row.path).name), row.status, str(row.questions), str(row.chunks), escape(row.reason),
+                      style=style)
     console.print(table)
     console.print(f"files: {len(report.files)}  questions: {report.total('questions')}  "
                   f"chunks: {report.total('chunks')}  errors: {len(report.errors)}  seconds: {report.seconds:.1f}")
     for row in report.errors:
-        errors.print(f"[red]{row.path}[/red]: {row.reason}", highlight=False)
+        errors.print(f"[red]{escape(row.path)}[/red]: {escape(row.reason)}", highlight=False)
 
 
 @app.command("questions")
@@ -103,7 +105,7 @@ def questions_command(
     for column in ("id", "title", "company", "role", "category", "difficulty"):
         table.add_column(column, overflow="fold")
     for q in found:
-        table.add_row(q.id, q.title, q.company, q.role, q.category, q.difficulty)
+        table.add_row(*(escape(v) for v in (q.id, q.title, q.company, q.role, q.category, q.difficulty)))
     console.print(table)
 
 
@@ -127,11 +129,11 @@ def search_command(
         sys.stdout.write(json.dumps([h.model_dump(exclude={"chunk_id"}) for h in hits], indent=2,
                                     ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"Top {len(hits)} for “{text}”")
+    table = Table(title=f"Top {len(hits)} for “{escape(text)}”")
     for column in ("score", "question", "section", "text"):
         table.add_column(column, overflow="fold")
     for hit in hits:
-        table.add_row(f"{hit.score:.3f}", hit.title, hit.section, hit.text[:160])
+        table.add_row(f"{hit.score:.3f}", escape(hit.title), escape(hit.section), escape(hit.text[:160]))
     console.print(table)
 
 
@@ -143,14 +145,14 @@ def _grade_table(grade: Grade) -> None:
     for column in ("dimension", "score", "justification", "evidence"):
         table.add_column(column, overflow="fold")
     for d in grade.dimensions:
-        table.add_row(d.name, f"{d.score}/5", d.justification, " | ".join(d.evidence[:2]))
+        table.add_row(escape(d.name), f"{d.score}/5", escape(d.justification), escape(" | ".join(d.evidence[:2])))
     console.print(table)
     for label, items in (("Covered", grade.covered), ("Missing", grade.missing)):
         for item in items:
-            console.print(f"{label}: {item.key_point[:100]}  [dim]↳ {item.citation.question_id}"
-                          f" § {item.citation.section}[/dim]", highlight=False)
+            console.print(f"{label}: {escape(item.key_point[:100])}  [dim]↳ {escape(item.citation.question_id)}"
+                          f" § {escape(item.citation.section)}[/dim]", highlight=False)
     for tip in grade.improvements:
-        console.print(f"Improve: {tip}", highlight=False)
+        console.print(f"Improve: {escape(tip)}", highlight=False)
 
 
 @app.command("grade")
@@ -193,28 +195,38 @@ def grade_command(
     if as_json:
         sys.stdout.write(grade.model_dump_json(indent=2) + "\n")
     else:
-        console.print(f"[bold]{target.title}[/bold]", highlight=False)
+        console.print(f"[bold]{escape(target.title)}[/bold]", highlight=False)
         _grade_table(grade)
 
 
 def run_batch(settings: Settings, batch: Path, out: Path | None) -> None:
     """Grade every line of a JSONL file; a bad line yields an error object and the rest still runs. A file with
-    more lines than the batch limit is refused before anything is graded."""
+    more lines than the batch limit is refused before anything is graded; each result is written as soon as it is
+    graded, so a run that stops keeps every line graded before it."""
     try:
         lines = read_batch(batch, settings.limits())
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read {batch}: {exc}", 2) from exc
     except LimitExceeded as exc:
         raise fail(str(exc), 2) from exc
-    service = grading_service(settings)
-    results = grade_lines(service, lines, progress_console=errors)
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    try:
+        sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}", 2) from exc
+    written = failed = 0
+    try:
+        for result in grade_lines(grading_service(settings), lines, progress_console=errors):
+            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sink.flush()
+            written, failed = written + 1, failed + ("error" in result)
+    except (StoreError, OSError) as exc:
+        kept = f"; the {written} result(s) before it are in {out}" if out else ""
+        raise fail(f"grading stopped after {written} line(s): {exc}{kept}") from exc
+    finally:
+        if out:
+            sink.close()
     if out:
-        out.write_text(text, encoding="utf-8")
-        failed = sum(1 for r in results if "error" in r)
-        console.print(f"Wrote {len(results)} results to {out} ({failed} errors).")
-    else:
-        sys.stdout.write(text)
+        console.print(f"Wrote {written} results to {escape(str(out))} ({failed} errors).", highlight=False)
 
 
 def read_batch(path: Path, limits: Limits) -> list[str]:

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel, Field, ValidationError
 from rich.markup import escape
-from rich.prompt import Prompt
 
+from bot.cli_input import abandon, keep_unsaved, read_answer
 from bot.cli_output import console, errors, fail, settings_for
 from bot.domain.filters import QuestionFilter
 from bot.domain.interview import Session, Turn
@@ -89,7 +89,13 @@ def practice(
     store: Annotated[Path | None, typer.Option("--store", envvar="MOCKINTERVIEW_STORE",
                                                help="Chroma index directory.")] = None,
 ) -> None:
-    """Practise an interview: questions from the bank, follow-ups on what you missed, a grade per question."""
+    """Practise an interview: questions from the bank, follow-ups on what you missed, a grade per question.
+
+    Type each answer and press Enter; an empty line asks again, /finish ends the session, Ctrl-D leaves it for
+    --resume. Answers of any length, and multi-line pastes, are read whole (the terminal is read through readline,
+    not the kernel's 4,095-character line buffer). If an answer cannot be saved, it is written to a private file
+    whose path is printed, and the command exits with code 1.
+    """
     settings = settings_for(store)
     try:
         interviewer = interviewer_for(settings)
@@ -106,32 +112,55 @@ def practice(
             return
         interactive(interviewer, user, QuestionFilter(company=company, role=role, category=category,
                                                       difficulty=difficulty), topic, questions, depth, resume)
-    except (InterviewError, QuestionNotFound, StoreError, StorageError) as exc:
+    except (InterviewError, QuestionNotFound, StoreError) as exc:
         raise fail(str(exc)) from exc
+    except StorageError as exc:
+        fail(str(exc))
+        abandon(1)
 
 
 def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, topic: str | None, count: int,
                 depth: int, resume: bool) -> None:
-    session = interviewer.repo.latest_active(user) if resume else None
-    if session:
-        console.print(f"Resuming session {session.id}.\n")
-        show([t for t in session.turns if t.role == "interviewer"][-1:])
-        show(interviewer.catch_up(session.id))  # a reply lost to a failure mid-turn is given now
-    else:
-        chosen = interviewer.choose(user, wanted, count, topic)
-        session, opening = interviewer.start(user, chosen, depth=depth, wanted=wanted)
-        console.print(f"Session {session.id} · engine: {interviewer.phraser.engine} · type /finish to stop.\n")
-        show(opening)
-    while interviewer.repo.load(session.id).status == "active":
-        interviewer.prepare(session.id)  # the reference is embedded while the candidate reads the question
-        text = Prompt.ask("[bold]You[/bold]")
-        if text.strip() == "/finish":
-            break
-        try:
-            show(interviewer.respond(session.id, text))
-        except AnswerTooLong as exc:  # the session goes on: nothing of it was stored
-            errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
-    final = interviewer.finish(session.id)
+    """The terminal interview; a storage failure keeps the answer being saved and exits at once (see `abandon`)."""
+    session_id, pending = "", ""
+    try:
+        session = interviewer.repo.latest_active(user) if resume else None
+        if session:
+            console.print(f"Resuming session {session.id}.\n")
+            show([t for t in session.turns if t.role == "interviewer"][-1:])
+            show(interviewer.catch_up(session.id))  # a reply lost to a failure mid-turn is given now
+        else:
+            chosen = interviewer.choose(user, wanted, count, topic)
+            session, opening = interviewer.start(user, chosen, depth=depth, wanted=wanted)
+            console.print(f"Session {session.id} · engine: {interviewer.phraser.engine} · type /finish to stop.\n")
+            show(opening)
+        session_id = session.id
+        while interviewer.repo.load(session_id).status == "active":
+            interviewer.prepare(session_id)  # the reference is embedded while the candidate reads the question
+            text = read_answer(console)
+            if text is None:
+                console.print(f"Session {session_id} is kept; continue it with `mockinterview practice --resume "
+                              f"--user {user}`.", highlight=False)
+                return
+            if text.strip() == "/finish":
+                break
+            pending = text
+            try:
+                show(interviewer.respond(session_id, text))
+            except AnswerTooLong as exc:  # the session goes on: nothing of it was stored
+                errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
+            pending = ""
+        final = interviewer.finish(session_id)
+    except StorageError as exc:
+        errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
+        if pending:
+            kept = keep_unsaved(pending, session_id)
+            if kept:
+                errors.print(f"Your last answer was not saved; it is kept in {escape(str(kept))}", highlight=False)
+            else:
+                errors.print("Your last answer was not saved (nor could it be written to a file); here it is:\n"
+                             + escape(pending), highlight=False)
+        abandon(1)
     for question_id, grade in final.grades.items():
         console.print(f"{question_id}: {grade.overall}/100 ({grade.engine})")
     tokens, cost = interviewer.repo.usage(final.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
@@ -10,6 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.grading.service import GradingService, QuestionNotFound
 from bot.llm import usage
+from bot.retrieval.store import StoreError
+from bot.untrusted import InputError, failure_reason, load_json
 
 
 def grade_record(service: GradingService, record: Any) -> dict[str, Any]:
@@ -36,20 +38,34 @@ def grade_record(service: GradingService, record: Any) -> dict[str, Any]:
     return result
 
 
+def try_grade(service: GradingService, record: Any) -> dict[str, Any]:
+    """`grade_record`'s result, or {"error": reason} when the record cannot be graded; only StoreError escapes."""
+    try:
+        return grade_record(service, record)
+    except (ValueError, QuestionNotFound) as exc:
+        return {"error": str(exc)}
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one record's failure is that record's error, never the batch's
+        return {"error": failure_reason(exc)}
+
+
+def grade_line(service: GradingService, number: int, line: str) -> dict[str, Any]:
+    """One JSONL line's result: {"line": n, **grade}, or {"line": n, "error": reason}."""
+    try:
+        record = load_json(line, lines=False)
+    except InputError as exc:
+        return {"line": number, "error": str(exc)}
+    return {"line": number, **try_grade(service, record)}
+
+
 def grade_lines(service: GradingService, lines: list[str],
-                progress_console: Console | None = None) -> list[dict[str, Any]]:
-    """One result per non-blank line, in order; errors are {"line": n, "error": reason}."""
+                progress_console: Console | None = None) -> Iterator[dict[str, Any]]:
+    """One result per non-blank line, in order, yielded as soon as it is graded (so a caller can write it out)."""
     numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
-    results: list[dict[str, Any]] = []
     with Progress(TextColumn("Grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=progress_console, transient=True, disable=progress_console is None) as bar:
         task = bar.add_task("grade", total=len(numbered))
         for number, line in numbered:
-            try:
-                results.append({"line": number, **grade_record(service, json.loads(line))})
-            except json.JSONDecodeError as exc:
-                results.append({"line": number, "error": f"invalid JSON: {exc.msg} (column {exc.colno})"})
-            except (ValueError, QuestionNotFound) as exc:
-                results.append({"line": number, "error": str(exc)})
+            yield grade_line(service, number, line)
             bar.advance(task)
-    return results

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from bot.domain.limits import DEFAULT_LIMITS, LimitExceeded, Limits
-from bot.grading.batch import grade_record
-from bot.grading.service import GradingService, QuestionNotFound
+from bot.grading.batch import try_grade
+from bot.grading.service import GradingService
+from bot.untrusted import InputError, csv_rows, load_json
 
 BULK_EXTENSIONS = (".csv", ".jsonl")
 REQUIRED = ("question", "answer")
@@ -62,24 +63,28 @@ def _check_row(line: int, record: dict[str, Any]) -> BulkRow:
 
 
 def _csv_rows(text: str) -> list[BulkRow]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise BulkFileError("the CSV file is empty")
+    records = csv_rows(text)
+    header_row = next(records, None)
+    if header_row is None or not header_row.cells:
+        raise BulkFileError(f"the CSV header is unusable: {header_row.error}" if header_row and header_row.error
+                            else "the CSV file is empty")
+    header = header_row.cells
     names = [COLUMNS.get(h.strip().lower().replace(" ", "_"), "") for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise BulkFileError(f"the CSV header needs the columns {', '.join(REQUIRED)} (missing: {', '.join(missing)})")
     rows = []
-    for values in reader:
-        line = reader.line_num
-        if not any(v.strip() for v in values):
+    for row in records:
+        if row.error:
+            rows.append(BulkRow(row.line, {}, row.error))
             continue
-        if len(values) > len(names):
-            rows.append(BulkRow(line, {}, f"{len(values)} values but the header has {len(names)} columns"))
+        if not any(v.strip() for v in row.cells):
             continue
-        record = {name: value for name, value in zip(names, values, strict=False) if name}
-        rows.append(_check_row(line, record))
+        if len(row.cells) > len(names):
+            rows.append(BulkRow(row.line, {}, f"{len(row.cells)} values but the header has {len(names)} columns"))
+            continue
+        record = {name: value for name, value in zip(names, row.cells, strict=False) if name}
+        rows.append(_check_row(row.line, record))
     return rows
 
 
@@ -89,9 +94,9 @@ def _jsonl_rows(text: str) -> list[BulkRow]:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            rows.append(BulkRow(line, {}, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            value = load_json(raw, lines=False)
+        except InputError as exc:
+            rows.append(BulkRow(line, {}, str(exc)))
             continue
         if not isinstance(value, dict):
             rows.append(BulkRow(line, {}, "each line must be a JSON object"))
@@ -131,10 +136,7 @@ def grade_bulk(service: GradingService, rows: list[BulkRow],
         if row.error:
             results.append({**base, "error": row.error})
         else:
-            try:
-                results.append({**base, **grade_record(service, row.record)})
-            except (ValueError, QuestionNotFound) as exc:
-                results.append({**base, "error": str(exc)})
+            results.append({**base, **try_grade(service, row.record)})
         if progress:
             progress(done, len(rows))
     return results
@@ -165,12 +167,28 @@ def rows_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _inert_cell(v) for k, v in row.items()})
+    writer.writerows(inert_rows(rows))
     return out.getvalue()
 
 
-def _inert_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+def inert_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table with every cell made inert (see `inert_cell`): for any export, the app's own table download too."""
+    return [{k: inert_cell(v) for k, v in row.items()} for row in rows]
+
+
+FORMULA_LEADS = frozenset("=+-@\u2212")  # compared after NFKC, so full-width ＝＋－＠ and small ﹦﹢﹣ count too
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"})
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # fillers that print as nothing
+
+
+def inert_cell(value: Any) -> Any:
+    """A cell no spreadsheet runs as a formula: text that starts with a space, a control or an invisible character
+    (tab, CR, LF, NBSP, zero-width space, BOM, a combining mark…), or whose first character is = + - @ in any width,
+    gets a leading apostrophe. Other values pass through (None becomes "")."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value:
+        return value
+    first = value[0]
+    hidden = first.isspace() or first in BLANK_LETTERS or unicodedata.category(first) in INVISIBLE_CATEGORIES
+    return "'" + value if hidden or unicodedata.normalize("NFKC", first)[:1] in FORMULA_LEADS else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from bot.domain.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from bot.domain.models import Question
 from bot.ingest.parsers import ParseError
 from bot.ingest.parsers.sniff import SUPPORTED_EXTENSIONS, parse_text
+from bot.untrusted import failure_reason
 
 DEFAULT_MAX_BYTES = DEFAULT_LIMITS.file_bytes
 DEFAULT_MAX_QUESTIONS = DEFAULT_LIMITS.questions_per_file
@@ -47,26 +49,68 @@ class LoadResult(BaseModel):
     files_ok: list[str] = Field(default_factory=list)
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _link_target(link: Path, root: Path) -> tuple[Path | None, str]:
+    """Where a symbolic link under `root` leads, or None and why it is refused (it leaves the folder, or loops)."""
+    try:
+        target = link.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return None, "symbolic link loop — not followed"
+    if not _inside(target, root):
+        return None, f"symbolic link to {target}, outside the folder {root} — not followed"
+    return target, ""
+
+
+def scan(paths: Iterable[Path]) -> tuple[list[Path], list[BankIssue]]:
+    """Bank files under the given paths, and the symbolic links refused on the way.
+
+    Directories are searched recursively for supported extensions (hidden files and folders skipped); files named
+    explicitly are kept whatever their extension, so that loading them reports a clear error. A symbolic link found
+    inside a directory is followed only when it leads to a file inside that directory (a linked folder inside it is
+    searched where it really is, so no loop); a link leading outside, or looping, is refused and named. Sorted,
+    without duplicates (a link to a file found anyway is dropped)."""
+    found: dict[Path, Path] = {}  # resolved file -> the path it is reported under
+    refused: list[BankIssue] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            try:
+                found.setdefault(path.resolve(), path)
+            except (OSError, RuntimeError):  # a looping link named explicitly: loading it reports the error
+                found.setdefault(path.absolute(), path)
+            continue
+        root = path.resolve()
+        links: list[Path] = []
+        for folder, dirs, names in os.walk(path):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in [d for d in dirs if (here / d).is_symlink()]:
+                dirs.remove(name)
+                target, reason = _link_target(here / name, root)
+                if target is None:
+                    refused.append(BankIssue(path=str(here / name), reason=reason))
+            for name in sorted(names):
+                candidate = here / name
+                if name.startswith(".") or candidate.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                    continue
+                if candidate.is_symlink():
+                    links.append(candidate)
+                elif candidate.is_file():
+                    found.setdefault(candidate.resolve(), candidate)
+        for link in links:
+            target, reason = _link_target(link, root)
+            if target is None:
+                refused.append(BankIssue(path=str(link), reason=reason))
+            elif target.is_file():
+                found.setdefault(target, link)
+    return sorted(set(found.values())), refused
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Bank files under the given paths: directories are searched recursively for supported extensions (hidden
-    files and folders skipped); files named explicitly are kept whatever their extension, so that loading them
-    reports a clear error. Sorted, without duplicates."""
-    found: set[Path] = set()
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            found.update(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS and not _hidden(p, path)
-            )
-        else:
-            found.add(path)
-    return sorted(found)
+    """The bank files under the given paths (see `scan`; refused links are left out)."""
+    return scan(paths)[0]
 
 
 def _format_size(n: float) -> str:
@@ -115,6 +159,8 @@ def load_bank_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, warnings: lis
         Limits(questions_per_file=max_questions).check_questions(len(result.questions))
     except (ParseError, LimitExceeded) as exc:
         raise BankError(path, str(exc)) from exc
+    except Exception as exc:  # no parser failure may escape this file's boundary (re-raised as its error)
+        raise BankError(path, failure_reason(exc)) from exc
     questions: list[Question] = []
     seen: set[str] = set()
     notes = list(result.warnings)
@@ -133,7 +179,8 @@ def load_banks(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Loa
     """Load every bank under the given paths; a bad file is recorded in `errors` and the others still load."""
     result = LoadResult()
     seen: set[str] = set()
-    for path in discover(paths):
+    files, result.errors = scan(paths)
+    for path in files:
         notes: list[str] = []
         try:
             questions = load_bank_file(path, max_bytes, notes)

@@ -13,10 +13,11 @@ import numpy as np
 
 from bot.domain.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from bot.domain.models import Chunk, Question
-from bot.ingest.loader import BankError, discover, load_bank_file
+from bot.ingest.loader import BankError, load_bank_file, scan
 from bot.ingest.splitter import split_question
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
+from bot.untrusted import failure_reason
 
 PARSER_VERSION = "2"
 ProgressHook = Callable[[int, int], None]
@@ -107,7 +108,9 @@ def ingest(
     known = store.fingerprints()
     found: set[str] = set()
     pending: list[_Pending] = []
-    for path in discover(paths):
+    files, refused = scan(paths)
+    report.files.extend(FileReport(path=issue.path, status="error", reason=issue.reason) for issue in refused)
+    for path in files:
         resolved = str(path.resolve())
         found.add(resolved)
         outcome = _read(path, resolved, known.get(resolved), chunk_tokens, overlap, limits)
@@ -159,11 +162,13 @@ def _read(path: Path, resolved: str, known_hash: str | None, chunk_tokens: int, 
     try:
         loaded = load_bank_file(path, limits.file_bytes, max_questions=limits.questions_per_file)
         file_hash = fingerprint(path.read_bytes(), chunk_tokens, overlap, limits.chunks_per_question)
+        questions, chunks, skipped = _within_limit(loaded, chunk_tokens, overlap, limits)
     except BankError as exc:
         return FileReport(path=str(path), status="error", reason=exc.reason)
     except OSError as exc:
         return FileReport(path=str(path), status="error", reason=f"cannot read file: {exc.strerror or exc}")
-    questions, chunks, skipped = _within_limit(loaded, chunk_tokens, overlap, limits)
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's error, never the run's
+        return FileReport(path=str(path), status="error", reason=failure_reason(exc))
     notes = "; ".join(f"skipped: {reason}" for reason in skipped)
     if skipped and not questions:
         return FileReport(path=str(path), status="error", reason=notes)

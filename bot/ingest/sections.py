@@ -27,8 +27,8 @@ CODE_START = re.compile(
 )
 ASSIGNMENT = re.compile(r"^\s*[\w.\[\]'\"]+(?:\s*,\s*[\w.\[\]'\"]+)*\s*(?:[-+*/]?=(?!=)|=(?!=))")
 LABEL_VALUE = re.compile(r"^([^:]{1,60}):\s+(\S.*)$")
-HEADING_MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+_WORD = re.compile(r"\w*")
 KEY_POINT_MAX = 200
 ITEM_MAX = 80
 
@@ -47,6 +47,29 @@ def is_code_line(line: str) -> bool:
     return s.endswith(("(", "[", "{"))
 
 
+def md_heading(line: str, max_level: int = 6) -> tuple[int, str] | None:
+    """(level, title) of a `#`-heading line ("## Title ##" → (2, "Title")), in time linear in the line's length."""
+    level = len(line) - len(line.lstrip("#"))
+    rest = line[level:]
+    if not 1 <= level <= max_level or len(rest) < 2 or not rest[0].isspace():
+        return None
+    title = rest.strip()
+    return level, title.rstrip("#").rstrip() or title[:1]
+
+
+def drop_parentheticals(text: str, replacement: str = " ", spaces_before: bool = False) -> str:
+    """Replace each "(…)" (up to the first ")") with `replacement`, and the spaces before it when asked; linear
+    where the equivalent regular expression is quadratic on many unclosed "("."""
+    out: list[str] = []
+    done = 0
+    while (start := text.find("(", done)) >= 0 and (end := text.find(")", start)) >= 0:
+        before = text[done:start]
+        out.extend((before.rstrip() if spaces_before else before, replacement))
+        done = end + 1
+    out.append(text[done:])
+    return "".join(out)
+
+
 def _strip_md(text: str) -> str:
     return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text).strip()
 
@@ -56,7 +79,7 @@ def looks_like_heading(text: str, max_words: int = 12) -> bool:
     s = text.strip()
     if not s or len(s) > 100 or BULLET.match(s) or re.search(r"[=`{}\[\]<>#_]|\w\(|https?:", s):
         return False
-    bare = re.sub(r"\([^)]*\)", " ", s)
+    bare = drop_parentheticals(s)
     words = bare.split()
     if not words or len(words) > max_words:
         return False
@@ -72,7 +95,7 @@ def looks_like_heading(text: str, max_words: int = 12) -> bool:
 
 def _sentence_case_heading(text: str) -> bool:
     """A short "Candidate generation" style heading: capitalised first word, no sentence punctuation."""
-    bare = re.sub(r"\([^)]*\)", " ", text).strip()
+    bare = drop_parentheticals(text).strip()
     return (
         0 < len(bare.split()) <= 6
         and bare[:1].isupper()
@@ -83,15 +106,19 @@ def _sentence_case_heading(text: str) -> bool:
 
 def _glued_split(line: str) -> tuple[str, str] | None:
     """Find a heading glued to the end of a code line by PDF extraction ("return lossProduction Deployment:")."""
-    for i in range(max(1, len(line) - 101), len(line)):  # a heading is at most 100 characters
+    first = max(1, len(line) - 101)  # a heading is at most 100 characters
+    tail = _WORD.match(line[first - 1 :: -1])  # the word run ending at `first`, reversed
+    word = first - (len(tail.group()) if tail else 0)  # where the word run ending at position i starts
+    for i in range(first, len(line)):
         prev, ch = line[i - 1], line[i]
+        if i > first and not _WORD.fullmatch(prev):
+            word = i
         if not ch.isupper():
             continue
         boxed = prev in BOX_CHARS
         if not (boxed or prev.islower() or prev.isdigit() or prev in ")]}'\"_"):
             continue
-        run = re.search(r"\w*$", line[:i])
-        if run and run.group()[:1].isupper():
+        if word < i and line[word].isupper():
             continue  # inside a CamelCase identifier ("class DemandFeatureEngineer:")
         head, suffix = line[:i], line[i:].strip()
         if not head.strip() or BULLET.match(line):
@@ -118,11 +145,11 @@ def heading_of(line: str, markdown: bool = False) -> tuple[str, str] | None:
     """Return (title, inline text) when the line is a section heading, else None."""
     s = line.strip()
     if markdown:
-        m = HEADING_MD.match(s)
-        if m:
-            return _strip_md(m.group(2)).rstrip(":").strip(), ""
+        heading = md_heading(s)
+        if heading:
+            return _strip_md(heading[1]).rstrip(":").strip(), ""
         s = _strip_md(s)
-    numbered = re.match(r"^\d{1,2}[.)]\s+(.*:)$", s)
+    numbered = re.match(r"^\d{1,2}[.)]\s+(\S.*:)$", s)
     s = numbered.group(1) if numbered else s
     if not s or BULLET.match(s) or is_code_line(s):
         return None
@@ -197,12 +224,12 @@ def _item_label(item: str) -> str:
     item = _strip_md(BULLET.sub("", item, count=1)).strip()
     m = LABEL_VALUE.match(item)
     if m and len(m.group(1).split()) <= 8:
-        label = _case(re.sub(r"\s*\([^)]*\)", "", m.group(1)))
+        label = _case(drop_parentheticals(m.group(1), "", spaces_before=True))
     elif item.endswith(":"):
-        label = _case(re.sub(r"\s*\([^)]*\)", "", item[:-1]))
+        label = _case(drop_parentheticals(item[:-1], "", spaces_before=True))
     else:
-        item = re.sub(r"\s*\([^)]*\)", "", item)
-        label = re.split(r"(?<=[a-z0-9%)])[.;](?:\s|$)|\s+[—–]\s+", item, maxsplit=1)[0]
+        item = drop_parentheticals(item, "", spaces_before=True)
+        label = re.split(r"(?<=[a-z0-9%)])[.;](?:\s|$)|(?<!\s)\s+[—–]\s+", item, maxsplit=1)[0]
     return shorten(label.strip(" ."), ITEM_MAX)
 
 

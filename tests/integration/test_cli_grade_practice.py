@@ -44,7 +44,7 @@ def test_grade_batch_keeps_order_and_reports_bad_lines(seed_index: Path, tmp_pat
     run_cli("grade", "--batch", str(batch), "--out", str(out), env=env_for(tmp_path, seed_index))
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["line"] for r in results] == [1, 2, 3, 4]
-    assert "overall" in results[0] and "invalid JSON" in results[1]["error"] and "answer" in results[2]["error"]
+    assert "overall" in results[0] and "not valid JSON" in results[1]["error"] and "answer" in results[2]["error"]
     assert results[3]["question_id"] != results[0]["question_id"] and results[3]["overall"] > 30
 
 

@@ -46,8 +46,8 @@ def test_jsonl_rows_report_invalid_json_non_objects_and_missing_fields() -> None
         json.dumps({"question": "q3", "answer": "a3", "reference": 5}),
     ])
     rows = parse_bulk("batch.jsonl", text.encode(), LIMIT)
-    assert [r.error for r in rows] == ["", "invalid JSON: Expecting property name enclosed in double quotes "
-                                       "(column 2)", "each line must be a JSON object", "missing 'question'",
+    assert [r.error for r in rows] == ["", "not valid JSON (column 2: Expecting property name enclosed in "
+                                       "double quotes)", "each line must be a JSON object", "missing 'question'",
                                        "'reference' must be text"]
 
 

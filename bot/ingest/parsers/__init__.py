@@ -37,7 +37,7 @@ META_KEYS = {
     "team": "team",
     "source": "source",
 }
-META_LINE = re.compile(r"^\s*(?:\*\*|__)?([A-Za-z][A-Za-z ]{1,30}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*?)\s*$")
+META_LINE = re.compile(r"^\s*(?:\*\*|__)?([A-Za-z][A-Za-z ]{1,30}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$")
 
 COMPANIES: dict[str, tuple[str, ...]] = {
     "Amazon": ("Amazon", "AWS", "Alexa", "Prime Video"),

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.ingest.parsers import ParseResult, build_question, company_from_text, meta_pair, role_from_text
-from bot.ingest.sections import BULLET, FENCE
-
-HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
+from bot.ingest.sections import BULLET, FENCE, md_heading
 
 
 def _marker(word: str) -> re.Pattern[str]:
@@ -27,9 +25,9 @@ def _blocks(text: str) -> list[tuple[int, str, list[str]]]:
     for line in text.splitlines():
         if FENCE.match(line):
             in_fence = not in_fence
-        m = None if in_fence else HEADING.match(line)
-        if m:
-            blocks.append((len(m.group(1)), re.sub(r"(\*\*|__)", "", m.group(2)).strip(), []))
+        heading = None if in_fence else md_heading(line, max_level=2)
+        if heading:
+            blocks.append((heading[0], re.sub(r"(\*\*|__)", "", heading[1]).strip(), []))
         elif blocks:
             blocks[-1][2].append(line)
     return blocks

@@ -7,11 +7,11 @@ import re
 from bot.ingest.parsers import ParseResult, build_question, company_from_text, meta_pair, role_from_text
 from bot.ingest.sections import BULLET, is_code_line, looks_like_heading, unglue_headings
 
-LINE_START = re.compile(r"^\s*(?:#{1,3}\s*)?(?:\*\*)?(\d{1,3})[.)]\s+(\S.*?)(?:\*\*)?\s*$")
+LINE_START = re.compile(r"^\s*(?:#{1,3}\s*)?(?:\*\*)?(\d{1,3})[.)]\s+(\S.*)$")
 QUESTION_LINE = re.compile(r"^\s*(?:\*\*)?question(?:\*\*)?\s*:\s*(?:\*\*)?\s*(.*)$", re.IGNORECASE)
 ANSWER_ALONE = re.compile(
     r"^\s*(?:#{1,3}\s*)?(?:\*\*)?(?:answer(?: framework)?|solution|reference answer|model answer|sample answer)"
-    r"(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$",
+    r"(?:\*\*)?(?:\s*:)?(?:\s*\*\*)?\s*$",
     re.IGNORECASE,
 )
 ANSWER_INLINE = re.compile(r"^\s*(?:\*\*)?(?:reference |model |sample )?answer(?:\*\*)?\s*:\s*(?:\*\*)?\s*(.+)$", re.I)
@@ -27,15 +27,21 @@ def _confirmed(lines: list[str], start: int) -> bool:
     return any(_is_header_line(ln) for ln in following)
 
 
+def _title(rest: str) -> str:
+    """A numbered line's title: the rest of the line without trailing spaces and one closing "**"."""
+    rest = rest.rstrip()
+    return rest[:-2] if len(rest) > 2 and rest.endswith("**") else rest
+
+
 def _find_start(line: str, expected: int | None) -> tuple[int, int, str] | None:
     """(char position, number, title) of a question header in the line, if any."""
     m = LINE_START.match(line)
     if m and (expected is None or int(m.group(1)) == expected):
-        return 0, int(m.group(1)), m.group(2)
+        return 0, int(m.group(1)), _title(m.group(2))
     if expected is not None:
-        g = re.search(rf"(?<![\d.]){expected}\.\s+([A-Z“\"'].*?)\s*$", line)
+        g = re.search(rf"(?<![\d.]){expected}\.\s+([A-Z“\"'].*)$", line)
         if g and g.start() > 0:
-            return g.start(), expected, g.group(1)
+            return g.start(), expected, g.group(1).rstrip()
     return None
 
 

@@ -8,11 +8,12 @@ from bot.domain.models import AnswerSection
 from bot.ingest.parsers import ParseResult, build_question, meta_pair
 from bot.ingest.sections import BULLET, key_points_from_sections, split_sections
 
-STAR_PART = re.compile(r"^\s*(?:[STAR]\s*\(\s*)?(Situation|Task|Actions?|Results?)\s*\)?\s*:?\s*$", re.IGNORECASE)
-STORY = re.compile(r"^\s*\d{1,2}[.)]\s+(.+?)\s*$")
+STAR_PART = re.compile(r"^\s*(?:[STAR]\s*\(\s*)?(Situation|Task|Actions?|Results?)(?:\s*\))?(?:\s*:)?\s*$",
+                       re.IGNORECASE)
+STORY = re.compile(r"^\s*\d{1,2}[.)]\s+(.+)$")
 SEPARATOR = re.compile(r"^\s*[-=_*]{5,}\s*$")
 QUICK = re.compile(r"^\s*quick answer\s*:\s*(.*)$", re.IGNORECASE)
-SOLUTION = re.compile(r"^\s*(?:solution|answer|reference answer|model answer)\s*:?\s*$", re.IGNORECASE)
+SOLUTION = re.compile(r"^\s*(?:solution|answer|reference answer|model answer)(?:\s*:)?\s*$", re.IGNORECASE)
 
 
 def looks_like_star_story(text: str) -> bool:
@@ -34,7 +35,7 @@ def _sub_heading(line: str) -> bool:
 
 
 def _story_name(header: str) -> str:
-    return re.split(r"\s+[—–-]\s+|:\s", header, maxsplit=1)[0].strip()
+    return re.split(r"(?<!\s)\s+[—–-]\s+|:\s", header, maxsplit=1)[0].strip()
 
 
 def star_sections(body: list[str]) -> list[AnswerSection]:

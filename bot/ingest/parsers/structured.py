@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-import yaml
-
 from bot.domain.models import AnswerSection, Question
 from bot.ingest.parsers import ParseError, ParseResult, build_question
+from bot.untrusted import InputError, load_json, load_yaml
 
 ALIASES = {
     "title": "title",
@@ -168,23 +166,20 @@ def parse_records(data: Any, source_file: str, item_word: str = "item") -> Parse
 
 
 def parse_json(text: str, source_file: str) -> ParseResult:
-    """Parse a JSON bank."""
+    """Parse a JSON bank (nested at most 64 levels)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        data = load_json(text)
+    except InputError as exc:
+        raise ParseError(str(exc)) from exc
     return parse_records(data, source_file)
 
 
 def parse_yaml(text: str, source_file: str) -> ParseResult:
-    """Parse a YAML bank."""
+    """Parse a YAML bank (safe tags only, nested at most 64 levels)."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise ParseError(f"not valid YAML ({where}{problem})") from exc
+        data = load_yaml(text)
+    except InputError as exc:
+        raise ParseError(str(exc)) from exc
     if data is None:
         raise ParseError("no questions (the YAML document is empty)")
     return parse_records(data, source_file)

@@ -8,14 +8,14 @@ from bot.domain.models import AnswerSection
 from bot.ingest.parsers import ParseResult, build_question, meta_pair
 from bot.ingest.sections import shorten
 
-TURN = re.compile(r"^\s*\[(candidate|interviewer|interviewee|you|me)\]\s*", re.IGNORECASE | re.MULTILINE)
+TURN = re.compile(r"^[^\S\n]*\[(candidate|interviewer|interviewee|you|me)\]\s*", re.IGNORECASE | re.MULTILINE)
 UNDERLINE = re.compile(r"^\s*[-=_]{3,}\s*$")
-PROBLEM = re.compile(r"^\s*(?:#+\s*)?(?:problem|question|prompt)\s*:?\s*$", re.IGNORECASE)
-SOLUTION = re.compile(r"^\s*(?:#+\s*)?(?:solution|answer|transcript)\s*:?\s*$", re.IGNORECASE)
+PROBLEM = re.compile(r"^\s*(?:#+\s*)?(?:problem|question|prompt)(?:\s*:)?\s*$", re.IGNORECASE)
+SOLUTION = re.compile(r"^\s*(?:#+\s*)?(?:solution|answer|transcript)(?:\s*:)?\s*$", re.IGNORECASE)
 DEFAULT_ROLE = "Data Scientist"
 FIRST_LABEL = "Framing the problem"
 LABEL_MAX = 60
-FILLER = r"^(?:(?:now|so|great|ok(?:ay)?|alright|sounds good|well)[,.!]?\s+|it seems that\s+|if you were to\s+)"
+FILLER = r"^(?:(?:now|so|great|ok(?:ay)?|alright|sounds good|well)[,.!]?\s+|it seems that\s+|if you were to\s+)+"
 
 
 def looks_like_transcript(text: str) -> bool:
@@ -24,23 +24,25 @@ def looks_like_transcript(text: str) -> bool:
     return "interviewer" in roles and bool(roles - {"interviewer"})
 
 
+def _sentence_search(pattern: str, text: str) -> re.Match[str] | None:
+    """`re.search` (any case) of a pattern ending in `(.+?)[.?!]`, on the text cut after its last sentence end: the
+    same match, without the quadratic scan of many leads that no sentence end follows."""
+    last = max(text.rfind(mark) for mark in ".?!")
+    return re.search(pattern, text[: last + 1], re.IGNORECASE) if last >= 0 else None
+
+
 def turn_label(interviewer_text: str) -> str:
     """A short label for what the interviewer asked ("Now, let's talk about productionization." → Productionization)."""
     text = " ".join(interviewer_text.split())
-    topic = re.search(r"\blet[’']?s (?:talk|discuss|move on to|dive into)(?: about)? (.+?)[.?!]", text, re.IGNORECASE)
+    topic = _sentence_search(r"\blet[’']?s (?:talk|discuss|move on to|dive into)(?: about)? (.+?)[.?!]", text)
     if not topic:
-        topic = re.search(r"\bquestion on the (.+?)[.?!]", text, re.IGNORECASE)
+        topic = _sentence_search(r"\bquestion on the (.+?)[.?!]", text)
     if topic and len(topic.group(1).split()) <= 8 and not topic.group(1).lower().startswith(("them", "it ", "that")):
         label = topic.group(1)
     else:
-        sentences = re.findall(r"[^.?!]+\?", text)
+        sentences = re.findall(r"(?<![^.?!])[^.?!]+\?", text)
         label = sentences[-1].strip() if sentences else text
-    label = label.strip(" .")
-    while True:
-        trimmed = re.sub(FILLER, "", label, flags=re.IGNORECASE)
-        if trimmed == label:
-            break
-        label = trimmed
+    label = re.sub(FILLER, "", label.strip(" ."), flags=re.IGNORECASE)
     if len(label) > LABEL_MAX and ", " in label and len(label.split(", ")[0].split()) >= 3:
         label = label.split(", ")[0]
     return shorten(label[:1].upper() + label[1:], LABEL_MAX)

@@ -73,10 +73,10 @@ if st.button("Ingest the uploaded files", disabled=not files or background.runni
     uploads = [Upload(f.name, f.getvalue()) for f in files]
     work = partial(ingest_uploads, uploads, store, interviewer.grading.embedder, limits=limits,
                    chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap, progress=jobs.step)
-    background.start("ingest", f"Ingesting {len(uploads)} file(s)", work, errors=(StoreError,))
+    background.start("ingest", f"Ingesting {len(uploads)} file(s)", work, errors=(StoreError, OSError))
 if (ingested := background.follow("ingest")) is not None:
     if ingested.error:
-        st.error(inert_markdown(ingested.error))
+        st.error(f"The files could not be ingested: {inert_markdown(ingested.error)}")
     else:
         state.uploads = ingested.result
         st.rerun()  # the browse table above now includes the new questions

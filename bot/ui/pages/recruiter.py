@@ -9,7 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from bot import jobs
-from bot.grading.bulk import BULK_EXTENSIONS, BulkFileError, grade_bulk, parse_bulk, result_rows, rows_csv
+from bot.grading.bulk import (
+    BULK_EXTENSIONS,
+    BulkFileError,
+    grade_bulk,
+    inert_rows,
+    parse_bulk,
+    result_rows,
+    rows_csv,
+)
 from bot.grading.service import QuestionNotFound
 from bot.retrieval.store import StoreError
 from bot.ui import background, resources
@@ -120,7 +128,8 @@ if review.bulk_error:
 if review.bulk_rows:
     graded = [r for r in review.bulk_rows if not r["error"]]
     st.caption(f"{len(graded)} graded, {len(review.bulk_rows) - len(graded)} with errors. Click a column to sort.")
-    st.dataframe(pd.DataFrame(review.bulk_rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(inert_rows(review.bulk_rows)), hide_index=True,
+                 width="stretch")  # inert cells: the table's own CSV download is an export too
     for row in review.bulk_rows:
         if row["error"]:
             st.error(inert_markdown(f"Line {row['line']}: {row['error']}"))
