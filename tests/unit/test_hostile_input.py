@@ -82,7 +82,7 @@ def test_app_upload_keeps_the_good_file_uploaded_with_a_hostile_one(tmp_path: Pa
     store = ChromaStore.open(path=tmp_path / "index", embedder_name=embedder.name, dim=embedder.dim)
     outcomes = ingest_uploads([Upload("deep.json", HOSTILE_BANKS["deep.json"][0].encode()),
                                Upload("deep.yaml", HOSTILE_BANKS["deep_block.yaml"][0].encode()),
-                               Upload("good.json", json.dumps(GOOD).encode())], store, embedder, max_bytes=1 << 20)
+                               Upload("good.json", json.dumps(GOOD).encode())], store, embedder)
     assert [(o.status, o.reason.split(" (")[0]) for o in outcomes] == [
         ("error", "nested deeper than 64 levels"), ("error", "nested deeper than 64 levels"), ("ingested", "")]
     assert [q.title for q in store.questions()] == ["Checkout experiment"]

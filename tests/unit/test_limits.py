@@ -80,7 +80,7 @@ def test_the_grading_service_refuses_a_long_answer_or_reference_and_still_grades
 
 def test_a_batch_line_over_the_limit_is_that_lines_error(service: GradingService) -> None:
     lines = [json.dumps({"question": QUESTION["question"], "answer": answer}) for answer in (GOOD, "z" * 500, GOOD)]
-    results = grade_lines(service, lines)
+    results = list(grade_lines(service, lines))
     assert [r["line"] for r in results] == [1, 2, 3]
     assert "overall" in results[0] and "overall" in results[2]
     assert "MOCKINTERVIEW_MAX_ANSWER_CHARS" in results[1]["error"] and "overall" not in results[1]
