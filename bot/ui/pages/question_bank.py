@@ -1,4 +1,5 @@
-"""Question bank: browse and filter the indexed questions, search the reference answers, and upload new banks."""
+"""Question bank: browse and filter the indexed questions, search the reference answers, and (coaches and admins)
+upload new banks."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import math
 
 import streamlit as st
 
+from bot.domain.access import AccessDenied
 from bot.domain.filters import QuestionFilter
 from bot.retrieval.store import StoreError
 from bot.ui import resources
 from bot.ui.state import chosen, inert_markdown, options, question_label, question_rows
-from bot.ui.uploads import ALLOWED_EXTENSIONS, Upload, ingest_uploads
+from bot.ui.uploads import ALLOWED_EXTENSIONS, Upload
 
 state = resources.ui_state()
+actor = resources.actor()
 settings = resources.settings()
 st.title("Question bank")
 interviewer = resources.interviewer()
@@ -59,6 +62,8 @@ if query.strip():
         st.dataframe([{"score": round(h.score, 3), "question": h.title, "section": h.section, "text": h.text}
                       for h in hits], hide_index=True, width="stretch")
 
+if not actor.is_staff:
+    st.stop()  # adding banks is for coaches and admins (and StaffTools refuses anyone else)
 st.subheader("Add a bank")
 max_bytes = int(settings.max_file_mb * 1024 * 1024)
 files = st.file_uploader(f"Bank files ({', '.join(ALLOWED_EXTENSIONS)}; up to {settings.max_file_mb:g} MB each)",
@@ -67,9 +72,14 @@ files = st.file_uploader(f"Bank files ({', '.join(ALLOWED_EXTENSIONS)}; up to {s
                               "separately.")
 if st.button("Ingest the uploaded files", disabled=not files):
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    with st.spinner("Ingesting…"), resources.engine_lock():
-        state.uploads = ingest_uploads(uploads, store, interviewer.grading.embedder, max_bytes=max_bytes,
-                                       chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+    try:
+        with st.spinner("Ingesting…"), resources.engine_lock():
+            state.uploads = resources.staff_tools().add_banks(uploads, max_bytes=max_bytes,
+                                                              chunk_tokens=settings.chunk_tokens,
+                                                              overlap=settings.chunk_overlap)
+    except AccessDenied as exc:
+        st.error(str(exc))
+        st.stop()
     st.rerun()  # the browse table above now includes the new questions
 if state.uploads:
     st.dataframe([{"file": o.name, "status": o.status, "questions": o.questions, "chunks": o.chunks,

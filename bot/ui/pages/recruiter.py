@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from bot.grading.bulk import BULK_EXTENSIONS, BulkFileError, grade_bulk, parse_bulk, result_rows, rows_csv
+from bot.domain.access import AccessDenied
+from bot.grading.bulk import BULK_EXTENSIONS, BulkFileError, parse_bulk, result_rows, rows_csv
 from bot.grading.service import QuestionNotFound
 from bot.retrieval.store import StoreError
 from bot.ui import resources
@@ -19,11 +20,11 @@ from bot.variants.service import MAX_VARIANTS
 state = resources.ui_state()
 review = state.recruiter
 settings = resources.settings()
-interviewer = resources.interviewer()
 st.title("Recruiter")
 try:
-    questions = interviewer.grading.store.questions()
-except StoreError as exc:
+    tools = resources.staff_tools()  # AccessDenied for a candidate, whatever the page shows
+    questions = tools.grading.store.questions()
+except (AccessDenied, StoreError) as exc:
     st.error(str(exc))
     st.stop()
 by_id = {q.id: q for q in questions}
@@ -39,8 +40,8 @@ else:
     if st.button("Generate variants", disabled=not axes):
         try:
             with st.spinner("Generating and checking variants…"), resources.engine_lock():
-                result = resources.variants().generate(by_id[parent_id], count, axes)
-        except (ValueError, StoreError) as exc:
+                result = tools.generate_variants(by_id[parent_id], count, axes)
+        except (ValueError, StoreError, AccessDenied) as exc:
             st.error(inert_markdown(str(exc)))
         else:
             review.start(parent_id, result.kept, result.dropped, result.notes)
@@ -74,8 +75,8 @@ if review.items or review.dropped:
     if st.button(f"Save approved variants ({approved})", disabled=approved == 0):
         try:
             with st.spinner("Saving and indexing…"), resources.engine_lock():
-                outcome = resources.variants().save(review.approved())
-        except (ValueError, VariantSaveError, StoreError) as exc:
+                outcome = tools.save_variants(review.approved())
+        except (ValueError, VariantSaveError, StoreError, AccessDenied) as exc:
             st.error(inert_markdown(str(exc)))
         else:
             review.saved = (f"Saved {outcome.saved.added} new variant(s) to {outcome.saved.path.name}; they are in "
@@ -104,8 +105,8 @@ if st.button("Grade the uploaded answers", disabled=upload is None) and upload i
 
         try:
             with resources.engine_lock():
-                results = grade_bulk(interviewer.grading, rows, advance)
-        except (StoreError, QuestionNotFound) as exc:
+                results = tools.grade_answers(rows, advance)
+        except (StoreError, QuestionNotFound, AccessDenied) as exc:
             review.bulk_error = str(exc)
         else:
             review.bulk_rows = result_rows(results)
