@@ -1,4 +1,4 @@
-"""The `mockinterview` command line: ingest, questions, search, grade, practice, report, variants."""
+"""The `mockinterview` command line: ingest, questions, search, grade, practice, report, variants, users."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.table import Table
 from bot.cli_output import console, errors, fail, settings_for
 from bot.cli_practice import practice
 from bot.cli_report import report
+from bot.cli_users import users
 from bot.cli_variants import variants
 from bot.domain.filters import QuestionFilter
 from bot.domain.grade import Grade
@@ -215,3 +216,4 @@ def run_batch(settings: Settings, batch: Path, out: Path | None) -> None:
 app.command("practice")(practice)
 app.command("report")(report)
 app.command("variants")(variants)
+app.add_typer(users, name="users")

@@ -30,45 +30,52 @@ class History:
 
 @dataclass
 class SessionService:
-    """The interviewer and the stored sessions behind the access rules of `bot.domain.access`."""
+    """The stored sessions and the interviewer behind the access rules of `bot.domain.access`."""
 
-    interviewer: Interviewer
+    repo: SessionRepository
+    engine: Interviewer | None = None  # needed to start and answer; reports and history only read
+
+    @classmethod
+    def of(cls, interviewer: Interviewer) -> SessionService:
+        return cls(interviewer.repo, interviewer)
 
     @property
-    def _repo(self) -> SessionRepository:
-        return self.interviewer.repo
+    def interviewer(self) -> Interviewer:
+        if self.engine is None:
+            raise RuntimeError("this SessionService only reads: build it with SessionService.of(interviewer)")
+        return self.engine
 
     # -- reads --------------------------------------------------------------------------------------------------
 
     def open(self, actor: Actor, session_id: str) -> Session:
         """The session, if `actor` may read it (AccessDenied otherwise; SessionNotFound when there is none)."""
-        session = self._repo.load(session_id)
+        session = self.repo.load(session_id)
         require_read(actor, session.config.user)
         return session
 
     def usage(self, actor: Actor, session: Session) -> tuple[int, float]:
         """(LLM tokens, estimated cost) of a session opened with `open`."""
         require_read(actor, session.config.user)
-        return self._repo.usage(session.id)
+        return self.repo.usage(session.id)
 
     def history(self, actor: Actor, user: str | None = None) -> History:
         """The practice history of `user` (default: the actor's own), if `actor` may read it."""
         owner = user or actor.user
         require_read(actor, owner, "this history")
-        return History(owner, self._repo.sessions_of(owner), self._repo.dimension_history(owner),
-                       self._repo.questions_seen(owner))
+        return History(owner, self.repo.sessions_of(owner), self.repo.dimension_history(owner),
+                       self.repo.questions_seen(owner))
 
     def report(self, actor: Actor, session_id: str, store: QuestionSource, fmt: Format,
                engine_label: str | None = None) -> bytes:
         """The rendered report of a session `actor` may read."""
         self.open(actor, session_id)
-        return report_bytes(session_id, self._repo, store, fmt, engine_label)
+        return report_bytes(session_id, self.repo, store, fmt, engine_label)
 
     def latest_active(self, actor: Actor, user: str | None = None) -> Session | None:
         """The owner's most recent unfinished session, to resume it (only the owner resumes)."""
         owner = user or actor.user
         require_write(actor, owner, "this history")
-        return self._repo.latest_active(owner)
+        return self.repo.latest_active(owner)
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -92,17 +99,17 @@ class SessionService:
                on_text: Callable[[str], None] | None = None) -> list[Turn]:
         """Record the candidate's message and the interviewer's reply; a Session object (from `open`) is brought
         up to date in place, an id is loaded first."""
-        loaded = self._repo.load(session) if isinstance(session, str) else session
+        loaded = self.repo.load(session) if isinstance(session, str) else session
         require_write(actor, loaded.config.user)
         return self.interviewer.reply_to(loaded, text, on_text)
 
     def catch_up(self, actor: Actor, session_id: str) -> list[Turn]:
-        require_write(actor, self._repo.load(session_id).config.user)
+        require_write(actor, self.repo.load(session_id).config.user)
         return self.interviewer.catch_up(session_id)
 
     def finish(self, actor: Actor, session_id: str) -> Session:
         """Grade what was answered and close the session (only its candidate may)."""
-        require_write(actor, self._repo.load(session_id).config.user)
+        require_write(actor, self.repo.load(session_id).config.user)
         return self.interviewer.finish(session_id)
 
     def prepare(self, actor: Actor, session: Session) -> None:

@@ -63,7 +63,7 @@ def variants() -> VariantService:
 
 @st.cache_resource(show_spinner=False)
 def _sessions(fingerprint: str) -> SessionService:
-    return SessionService(_interviewer(fingerprint))
+    return SessionService.of(_interviewer(fingerprint))
 
 
 @st.cache_resource(show_spinner=False)

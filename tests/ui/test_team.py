@@ -62,7 +62,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamApp]:
         accounts.create_cohort(operator, "spring")
         accounts.add_to_cohort(operator, "spring", "cole")
         accounts.add_to_cohort(operator, "spring", "ana")
-        sessions = SessionService(interviewer)
+        sessions = SessionService.of(interviewer)
         session, _ = sessions.start(accounts.actor("ana"), QuestionFilter(), 1, depth=0)
         sessions.answer(accounts.actor("ana"), session.id, SECRET_ANSWER)
         active, _ = sessions.start(accounts.actor("ana"), QuestionFilter(), 1, depth=0)

@@ -67,10 +67,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[GradingService, In
     return GradingService(store=store, embedder=embedder, grounded=GroundedGrader(embedder)), IntentClassifier(embedder)
 
 
-@pytest.fixture
-def team(tmp_path: Path, engine: tuple[GradingService, IntentClassifier]) -> Team:
-    grading, intents = engine
-    repo = SessionRepository(f"sqlite:///{tmp_path / 'sessions.db'}")
+def build_team(database_url: str, grading: GradingService, intents: IntentClassifier) -> Team:
+    """The two cohorts in the database at `database_url`, and one session of ana's with an answer."""
+    repo = SessionRepository(database_url)
     accounts = AccountService(AccountRepository(repo.engine), hasher=FAST)
     operator = Actor.local_profile()
     for name, role in (("ada", "admin"), ("cole", "coach"), ("cory", "coach"), ("ana", "candidate"),
@@ -80,19 +79,24 @@ def team(tmp_path: Path, engine: tuple[GradingService, IntentClassifier]) -> Tea
         accounts.create_cohort(operator, cohort)
         accounts.add_to_cohort(operator, cohort, coach)
         accounts.add_to_cohort(operator, cohort, candidate)
-    sessions = SessionService(Interviewer(repo=repo, grading=grading, intents=intents))
+    sessions = SessionService.of(Interviewer(repo=repo, grading=grading, intents=intents))
     ana = accounts.actor("ana")
     session, _ = sessions.start(ana, QuestionFilter(), 1, topic="fraud detection", depth=1)
     sessions.answer(ana, session.id, ANSWER)
     return Team(sessions, accounts, grading, sessions.open(ana, session.id))
 
 
+@pytest.fixture
+def team(tmp_path: Path, engine: tuple[GradingService, IntentClassifier]) -> Team:
+    return build_team(f"sqlite:///{tmp_path / 'sessions.db'}", *engine)
+
+
 READERS = {"ana": True, "bob": False, "cole": True, "cory": False, "ada": True, "local": True}
 WRITERS = {"ana": True, "bob": False, "cole": False, "cory": False, "ada": False, "local": True}
 
 
-@pytest.mark.parametrize("who", list(READERS))
-def test_who_reads_a_candidates_session_report_and_history(team: Team, who: str) -> None:
+def assert_reads(team: Team, who: str) -> None:
+    """`who` reads ana's session, report, history and usage if READERS says so, else is refused each one."""
     actor, session_id = team.actor(who), team.ana_session.id
     reads = [lambda: team.sessions.open(actor, session_id),
              lambda: team.sessions.report(actor, session_id, team.grading.store, "md"),
@@ -109,8 +113,8 @@ def test_who_reads_a_candidates_session_report_and_history(team: Team, who: str)
         assert [s.id for s in history.sessions] == [session_id] and history.seen
 
 
-@pytest.mark.parametrize("who", list(WRITERS))
-def test_only_the_candidate_writes_to_their_session(team: Team, who: str) -> None:
+def assert_writes(team: Team, who: str) -> None:
+    """`who` answers in and finishes ana's session if WRITERS says so; otherwise nothing of it changes."""
     actor, session_id = team.actor(who), team.ana_session.id
     before = len(team.sessions.open(team.actor("ana"), session_id).turns)
     writes = [lambda: team.sessions.answer(actor, session_id, "Class weights and SHAP values for the analysts."),
@@ -127,6 +131,16 @@ def test_only_the_candidate_writes_to_their_session(team: Team, who: str) -> Non
             write()
     after = team.sessions.open(team.actor("ana"), session_id)
     assert len(after.turns) == before and after.status == "active"  # nothing was written
+
+
+@pytest.mark.parametrize("who", list(READERS))
+def test_who_reads_a_candidates_session_report_and_history(team: Team, who: str) -> None:
+    assert_reads(team, who)
+
+
+@pytest.mark.parametrize("who", list(WRITERS))
+def test_only_the_candidate_writes_to_their_session(team: Team, who: str) -> None:
+    assert_writes(team, who)
 
 
 def test_a_session_object_from_another_candidate_is_refused_too(team: Team) -> None:
