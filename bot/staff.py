@@ -33,7 +33,7 @@ class StaffTools:
     variants: Callable[[], VariantService]  # built on first use (it may load an LLM client)
 
     def __post_init__(self) -> None:
-        require_staff(self.actor, "The recruiter tools")
+        require_staff(self.actor, "The recruiter and bank tools")
 
     def generate_variants(self, parent: Question, count: int, axes: list[Axis], **options: Any) -> GenerationResult:
         require_staff(self.actor, VARIANTS)

@@ -70,7 +70,7 @@ def require_write(actor: Actor, owner: str, what: str = "this interview") -> Non
 
 def require_staff(actor: Actor, tool: str) -> None:
     if not actor.is_staff:
-        raise AccessDenied(f"{tool} is for coaches and admins; you are signed in as a {actor.role}")
+        raise AccessDenied(f"{tool}: for coaches and admins only; you are signed in as a {actor.role}")
 
 
 def require_admin(actor: Actor, action: str) -> None:

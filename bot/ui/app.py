@@ -8,10 +8,13 @@ import streamlit as st
 from bot.ui.resources import sync_session_with_url
 from bot.ui.signin import current_actor, sidebar_identity, sign_in_page
 
+PAGE_PATHS = ("practice", "report", "history", "question_bank", "recruiter", "admin")
+
 st.set_page_config(page_title="Mock interviewer", page_icon=":material/record_voice_over:", layout="wide")
 actor = current_actor()
-if actor is None:
-    st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")],
+if actor is None:  # every page's address shows the sign-in form, so a link survives signing in
+    st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:", default=True),
+                   *(st.Page(sign_in_page, title="Sign in", url_path=path) for path in PAGE_PATHS)],
                   position="hidden").run()
     st.stop()
 pages = [

@@ -161,6 +161,12 @@ def ui_state() -> UiState:
     return state
 
 
+def sentence(exc: Exception) -> str:
+    """An error's message as a sentence for the page."""
+    text = str(exc).strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def sync_session_with_url(user: Actor) -> None:
     """`?session=<id>` opens that session if `user` may read it; otherwise the current session's id is put in the
     URL. A link alone grants nothing: another candidate's session is refused like an unknown one."""
@@ -178,7 +184,7 @@ def sync_session_with_url(user: Actor) -> None:
             del st.query_params[SESSION_PARAM]
             return
         except AccessDenied as exc:
-            st.warning(f"You may not open that interview session: {exc}.")
+            st.warning(sentence(exc))
             del st.query_params[SESSION_PARAM]
             return
         except StorageError as exc:
@@ -201,7 +207,7 @@ def open_session_or_stop(gone: str) -> Session:
         st.warning(gone)
     except AccessDenied as exc:
         open_session(None)
-        st.warning(f"You may not open that interview session: {exc}.")
+        st.warning(sentence(exc))
     except StorageError as exc:
         st.error(str(exc))
     st.stop()

@@ -30,7 +30,7 @@ def current_actor() -> Actor | None:
     except AccessDenied as exc:
         state = resources.ui_state()
         if state.signed_in is not None:
-            st.warning(f"You were signed out: {exc}.")
+            st.warning(f"You were signed out. {resources.sentence(exc)}")
             resources.forget_user()
         return None
     except (AccountError, StorageError) as exc:

@@ -22,6 +22,7 @@ from bot.storage.repository import SessionRepository
 from tests.integration.test_browser_e2e import ARTIFACTS, BANK, ROOT, SLOW, free_port, idle, launch, send, wait_healthy
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+REFUSED = "You may not open this interview: it belongs to another candidate."
 PEOPLE = {"ada": "admin", "cole": "coach", "ana": "candidate", "bob": "candidate"}
 HER_ANSWER = "I would agree the goal first, then watch one main metric; her-private-words-7731."
 
@@ -95,7 +96,8 @@ def shot(page: Page, name: str) -> None:
 
 
 def nav_links(page: Page) -> list[str]:
-    return [t.strip() for t in page.get_by_test_id("stSidebarNav").locator("a").all_inner_texts()]
+    """The page titles in the navigation (each link also holds its icon's name on a line of its own)."""
+    return [t.split("\n")[-1].strip() for t in page.get_by_test_id("stSidebarNav").locator("a").all_inner_texts()]
 
 
 def test_two_candidates_and_a_coach_in_their_own_browsers(team_server: TeamServer) -> None:
@@ -122,7 +124,7 @@ def test_two_candidates_and_a_coach_in_their_own_browsers(team_server: TeamServe
             bob_context, bob = person(browser)
             for path in ("", "report"):  # her link, on the practice and on the report page
                 sign_in(bob, f"{base}/{path}?session={session_id}", "bob")
-                expect(bob.get_by_text("You may not open that interview session")).to_be_visible()
+                expect(bob.get_by_text(REFUSED)).to_be_visible()
                 body = bob.locator("body").inner_text()
                 assert "her-private-words-7731" not in body and session_id not in bob.url
                 expect(bob.get_by_test_id("stChatMessage")).to_have_count(0)
@@ -152,7 +154,7 @@ def test_two_candidates_and_a_coach_in_their_own_browsers(team_server: TeamServe
             picker.click()
             cole.get_by_role("option", name="ana").click()
             idle(cole)
-            expect(cole.get_by_text(session_id).first).to_be_visible()
+            expect(cole.get_by_text(session_id).first).to_be_attached()  # a cell of the sessions table
             cole.get_by_role("button", name="View it in Practice").click()
             expect(cole.get_by_text("her-private-words-7731")).to_be_visible()
             expect(cole.get_by_text("read-only")).to_be_visible()

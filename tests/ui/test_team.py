@@ -22,6 +22,7 @@ from bot.ui import resources
 from bot.ui.state import UiState
 
 pytestmark = pytest.mark.slow
+REFUSED = "You may not open this interview: it belongs to another candidate."
 APP = Path(__file__).resolve().parents[2] / "bot" / "ui" / "app.py"
 BANK = [
     {"title": "Checkout experiment", "category": "analytics_experimentation", "company": "Globex",
@@ -125,12 +126,12 @@ def test_another_candidate_cannot_open_read_or_write_her_sessions_by_link(team: 
     before = team.turns(team.ana_active)
     for session_id in (team.ana_session, team.ana_active):
         app = signed_in("bob", {"session": session_id})  # the link, as the app's address
-        assert any("You may not open that interview session" in w.value for w in app.warning), everything(app)
+        assert any(REFUSED in w.value for w in app.warning), everything(app)
         assert "session" not in app.query_params and not app.chat_message and SECRET_ANSWER not in everything(app)
         for page in ("pages/practice.py", "pages/report.py"):  # the pages check again, not only the address
             app.session_state["mockinterview"].session_id = session_id
             ok(app.switch_page(page).run())
-            assert any("You may not open that interview session" in w.value for w in app.warning), everything(app)
+            assert any(REFUSED in w.value for w in app.warning), everything(app)
             assert not app.chat_message and not app.get("download_button") and SECRET_ANSWER not in everything(app)
     assert team.turns(team.ana_active) == before
 
@@ -147,7 +148,7 @@ def test_a_candidate_reaches_no_recruiter_tool_and_no_bank_upload(team: TeamApp)
     for page in ("pages/recruiter.py", "pages/admin.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in bob's navigation
             signed_in("bob").switch_page(page)
-    for page, refusal in (("recruiter.py", "for coaches and admins"), ("admin.py", "only an admin")):
+    for page, refusal in (("recruiter.py", "for coaches and admins"), ("admin.py", "Only an admin")):
         direct = AppTest.from_file(str(APP.parent / "pages" / page), default_timeout=180)  # reached anyway
         direct.session_state["mockinterview"] = UiState(signed_in="bob")
         ok(direct.run())

@@ -27,7 +27,7 @@ try:
     cohorts = accounts.cohorts(actor)
     signup = accounts.signup_mode()
 except FAILURES as exc:
-    st.error(str(exc))
+    st.error(resources.sentence(exc))
     st.stop()
 names = [a.name for a in people]
 

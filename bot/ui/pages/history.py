@@ -24,7 +24,7 @@ try:
         st.stop()
     history = resources.sessions().history(actor, name)
 except (StorageError, AccessDenied) as exc:
-    st.error(str(exc))
+    st.error(resources.sentence(exc))
     st.stop()
 summaries, points, seen = history.sessions, history.dimensions, history.seen
 if not summaries:

@@ -78,7 +78,7 @@ if st.button("Ingest the uploaded files", disabled=not files):
                                                               chunk_tokens=settings.chunk_tokens,
                                                               overlap=settings.chunk_overlap)
     except AccessDenied as exc:
-        st.error(str(exc))
+        st.error(resources.sentence(exc))
         st.stop()
     st.rerun()  # the browse table above now includes the new questions
 if state.uploads:

@@ -25,7 +25,7 @@ try:
     tools = resources.staff_tools()  # AccessDenied for a candidate, whatever the page shows
     questions = tools.grading.store.questions()
 except (AccessDenied, StoreError) as exc:
-    st.error(str(exc))
+    st.error(resources.sentence(exc))
     st.stop()
 by_id = {q.id: q for q in questions}
 
