@@ -26,6 +26,8 @@ SignupMode = Literal["invite", "open"]
 SIGNUP_MODES: tuple[SignupMode, ...] = get_args(SignupMode)
 SIGNUP_KEY = "signup"
 INVITATION_DAYS = 7
+LOCK_AFTER = 5  # wrong passwords in a row
+LOCK_FOR = timedelta(minutes=5)
 _NAME = re.compile(r"[^\W_][\w.@+-]{1,63}")
 
 
@@ -80,14 +82,22 @@ class AccountService:
         return Actor(user=account.name, role=account.role, coached=coached)
 
     def sign_in(self, name: str, password: str) -> Actor:
-        """The Actor for a correct name and password; SignInFailed (the same, equally slow) otherwise."""
-        hashed = self.repo.password_hash(name.strip())
+        """The Actor for a correct name and password; SignInFailed (the same, equally slow) otherwise. After
+        `LOCK_AFTER` wrong passwords in a row the account refuses every password for `LOCK_FOR`."""
+        name = name.strip()
+        hashed = self.repo.password_hash(name)
         if hashed is None:
             self.hasher.waste_time(password)
             raise SignInFailed
+        locked = self.repo.locked_until(name)
+        if locked is not None and locked > now():
+            minutes = max(1, round((locked - now()).total_seconds() / 60))
+            raise AccountError(f"too many wrong passwords for this account: try again in {minutes} minute(s)")
         if not self.hasher.verify(password, hashed):
+            self.repo.record_failed_sign_in(name, LOCK_AFTER, LOCK_FOR)
             raise SignInFailed
-        return self.actor(name.strip())
+        self.repo.clear_failed_sign_ins(name)
+        return self.actor(name)
 
     # -- sign-up ----------------------------------------------------------------------------------------------
 
@@ -179,6 +189,7 @@ class AccountService:
         account = self._existing(name)
         self._check_password(password, account.name)
         self.repo.update(account.name, password_hash=self.hasher.hash(password))
+        self.repo.clear_failed_sign_ins(account.name)  # a new password also lifts a lock
 
     def set_disabled(self, admin: Actor, name: str, disabled: bool) -> Account:
         require_admin(admin, "disable or enable accounts")

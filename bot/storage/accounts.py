@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, delete, func, select, update
@@ -109,6 +109,25 @@ class AccountRepository:
     def password_hash(self, name: str) -> str | None:
         with self._db("read an account from") as db:
             return db.scalar(select(UserRow.password_hash).where(UserRow.name == name, UserRow.disabled.is_(False)))
+
+    def locked_until(self, name: str) -> datetime | None:
+        with self._db("read an account from") as db:
+            return db.scalar(select(UserRow.locked_until).where(UserRow.name == name))
+
+    def record_failed_sign_in(self, name: str, limit: int, lock_for: timedelta) -> datetime | None:
+        """Count a wrong password; the `limit`-th in a row locks the account for `lock_for` (when, returned)."""
+        with self._db("record a sign-in in") as db, db.begin():
+            row = db.scalar(select(UserRow).where(UserRow.name == name).with_for_update())
+            if row is None:
+                return None
+            row.failed_sign_ins += 1
+            if row.failed_sign_ins >= limit:
+                row.failed_sign_ins, row.locked_until = 0, now() + lock_for
+            return row.locked_until
+
+    def clear_failed_sign_ins(self, name: str) -> None:
+        with self._db("record a sign-in in") as db, db.begin():
+            db.execute(update(UserRow).where(UserRow.name == name).values(failed_sign_ins=0, locked_until=None))
 
     def by_sso_subject(self, subject: str) -> Account | None:
         with self._db("read an account from") as db:

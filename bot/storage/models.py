@@ -65,6 +65,8 @@ class UserRow(Base):
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     sso_subject: Mapped[str | None] = mapped_column(String(400), nullable=True, unique=True)  # "issuer|sub"
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # since the last success
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CohortRow(Base):

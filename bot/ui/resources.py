@@ -102,6 +102,17 @@ def actor() -> Actor:
     return accounts().actor(name)
 
 
+def actor_or_stop() -> Actor:
+    """The acting user for a page; when nobody may act (signed out, account disabled) the page says so and stops."""
+    try:
+        return actor()
+    except AccessDenied as exc:
+        st.warning(f"{sentence(exc)} Reload the page to sign in.")
+    except StorageError as exc:
+        st.error(str(exc))
+    st.stop()
+
+
 def staff_tools() -> StaffTools:
     """The recruiter and bank tools for the acting user (AccessDenied unless a coach or an admin)."""
     return StaffTools(actor(), interviewer().grading, variants)

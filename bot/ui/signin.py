@@ -28,10 +28,13 @@ def current_actor() -> Actor | None:
     try:
         return resources.actor()
     except AccessDenied as exc:
-        state = resources.ui_state()
-        if state.signed_in is not None:
+        if resources.ui_state().signed_in is not None:
             st.warning(f"You were signed out. {resources.sentence(exc)}")
             resources.forget_user()
+        elif st.user.get("is_logged_in") is True:  # an SSO identity whose account was disabled
+            st.warning(resources.sentence(exc))
+            if st.button("Sign out of single sign-on"):
+                st.logout()
         return None
     except (AccountError, StorageError) as exc:
         st.error(inert_markdown(str(exc)))

@@ -216,3 +216,12 @@ def test_single_sign_on_maps_the_identity_to_a_candidate_account(team: TeamApp, 
     assert app.title[0].value == "Practice interview"
     assert any("Signed in as **sam@example.org** · candidate" in shown(c.value) for c in app.sidebar.caption)
     assert team.accounts.repo.account("sam@example.org") is not None
+    team.accounts.set_disabled(team.accounts.actor("ada"), "sam@example.org", True)
+    ok(app.run())  # the same browser tab, at its next request
+    assert any("disabled" in w.value for w in app.warning)
+    assert "Practice interview" not in [t.value for t in app.title] and not app.sidebar.selectbox
+    again = AppTest.from_file(APP, default_timeout=180)  # a new tab, with the provider's cookie
+    again.user = dict(app.user)
+    ok(again.run())
+    assert any("disabled" in w.value for w in again.warning) and again.title[0].value == "Mock interviewer"
+    assert any(b.label == "Sign out of single sign-on" for b in again.button)

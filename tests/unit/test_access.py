@@ -204,3 +204,14 @@ def test_only_coaches_and_admins_reach_the_recruiter_tools(team: Team, tmp_path:
         tools.grade_answers(rows)
     with pytest.raises(AccessDenied, match="Question variants"):
         tools.generate_variants(team.grading.store.questions()[0], 1, ["domain"])
+
+
+UI = Path(__file__).resolve().parents[2] / "bot" / "ui"
+RAW = ("SessionRepository", ".repo.", "report_bytes", "grade_bulk", "ingest_uploads", "variants()", ".respond(",
+       ".reply_to(", "interviewer.start(", "interviewer.finish(")
+
+
+@pytest.mark.parametrize("page", sorted((UI / "pages").glob("*.py")), ids=lambda p: p.name)
+def test_pages_reach_sessions_and_tools_only_through_the_checked_services(page: Path) -> None:
+    source = page.read_text(encoding="utf-8")
+    assert not [raw for raw in RAW if raw in source]

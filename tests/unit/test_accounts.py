@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import update
 
 from bot.accounts.passwords import PasswordHasher, WeakPassword, check_password
-from bot.accounts.service import AccountError, AccountService, SignInFailed, token_hash
+from bot.accounts.service import LOCK_AFTER, AccountError, AccountService, SignInFailed, token_hash
 from bot.domain.access import AccessDenied, Actor
 from bot.domain.interview import now
 from bot.storage.accounts import AccountRepository
-from bot.storage.models import InvitationRow
+from bot.storage.models import InvitationRow, UserRow
 from bot.storage.repository import SessionRepository
 
 OPERATOR = Actor.local_profile()
@@ -82,6 +82,26 @@ def test_an_unknown_name_costs_as_much_as_a_wrong_password(tmp_path: Path) -> No
     known, unknown = min(seconds("ada") for _ in range(3)), min(seconds("nobody") for _ in range(3))
     assert unknown > known / 3  # both run bcrypt (a missing name without it would take microseconds)
     repo.close()
+
+
+def test_wrong_passwords_in_a_row_lock_the_account_for_a_while(accounts: AccountService) -> None:
+    for _ in range(LOCK_AFTER - 1):
+        with pytest.raises(SignInFailed):
+            accounts.sign_in("ada", "guessed-password")
+    assert accounts.sign_in("ada", "ada-secret-pw").user == "ada"  # a success starts the count again
+    for _ in range(LOCK_AFTER):
+        with pytest.raises(SignInFailed):
+            accounts.sign_in("ada", "guessed-password")
+    with pytest.raises(AccountError, match=r"too many wrong passwords.*try again in 5 minute"):
+        accounts.sign_in("ada", "ada-secret-pw")  # even the right one, while locked
+    with accounts.repo.engine.begin() as conn:
+        conn.execute(update(UserRow).where(UserRow.name == "ada").values(locked_until=now() - timedelta(seconds=1)))
+    assert accounts.sign_in("ada", "ada-secret-pw").user == "ada"
+    for _ in range(LOCK_AFTER):
+        with pytest.raises(SignInFailed):
+            accounts.sign_in("ada", "guessed-password")
+    accounts.set_password(OPERATOR, "ada", "a-fresh-secret-pw")  # an admin's reset lifts the lock
+    assert accounts.sign_in("ada", "a-fresh-secret-pw").user == "ada"
 
 
 def test_a_disabled_account_cannot_sign_in(accounts: AccountService) -> None:

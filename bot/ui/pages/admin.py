@@ -18,7 +18,7 @@ from bot.ui.state import inert_markdown
 FAILURES = (AccountError, AccessDenied, StorageError)
 SIGNUP_LABELS = {"invite": "By invitation link only", "open": "Open: anyone may create a candidate account"}
 
-actor = resources.actor()
+actor = resources.actor_or_stop()
 accounts = resources.accounts()
 st.title("Accounts")
 try:

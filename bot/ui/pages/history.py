@@ -11,7 +11,7 @@ from bot.ui import resources
 from bot.ui.state import SESSION_PARAM, history_frame, seen_rows, session_rows
 
 state = resources.ui_state()
-actor = resources.actor()
+actor = resources.actor_or_stop()
 st.title("History")
 try:
     if actor.local:

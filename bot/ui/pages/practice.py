@@ -22,7 +22,7 @@ FAILURES = (InterviewError, QuestionNotFound, StoreError, StorageError, AccessDe
 REPORT_PAGE = "pages/report.py"
 
 state = resources.ui_state()
-actor = resources.actor()
+actor = resources.actor_or_stop()
 st.title("Practice interview")
 st.caption(f"Engine: {describe_engine(resources.settings())}")
 try:

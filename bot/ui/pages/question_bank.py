@@ -15,7 +15,7 @@ from bot.ui.state import chosen, inert_markdown, options, question_label, questi
 from bot.ui.uploads import ALLOWED_EXTENSIONS, Upload
 
 state = resources.ui_state()
-actor = resources.actor()
+actor = resources.actor_or_stop()
 settings = resources.settings()
 st.title("Question bank")
 interviewer = resources.interviewer()

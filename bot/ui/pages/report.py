@@ -20,7 +20,7 @@ st.title("Report")
 if not state.session_id:
     st.info("No interview is open. Start one on the Practice page, or open a past session from the History page.")
     st.stop()
-actor = resources.actor()
+actor = resources.actor_or_stop()
 session = resources.open_session_or_stop("That interview session no longer exists.")
 
 started = session.created_at.strftime("%Y-%m-%d %H:%M")

@@ -1,4 +1,5 @@
-"""Accounts and roles: a role, password hash, e-mail and SSO subject per user; cohorts, invitations, settings."""
+"""Accounts and roles: a role, password hash, e-mail, SSO subject and sign-in lock per user; cohorts, invitations
+and run-time settings."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("email", sa.String(length=320), nullable=True))
         batch.add_column(sa.Column("sso_subject", sa.String(length=400), nullable=True))
         batch.add_column(sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("failed_sign_ins", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
         batch.create_unique_constraint(batch.f("uq_users_sso_subject"), ["sso_subject"])
     op.create_table(
         "cohorts",
@@ -73,6 +76,8 @@ def downgrade() -> None:
     op.drop_table("cohorts")
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint(batch.f("uq_users_sso_subject"), type_="unique")
+        batch.drop_column("locked_until")
+        batch.drop_column("failed_sign_ins")
         batch.drop_column("disabled")
         batch.drop_column("sso_subject")
         batch.drop_column("email")
