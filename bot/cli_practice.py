@@ -88,9 +88,10 @@ def practice(
     topic: Annotated[str | None, typer.Option(help="Free-text topic, e.g. 'a fraud detection question'.")] = None,
     questions: Annotated[int, typer.Option("--questions", min=1, max=20, help="Questions in the session.")] = 3,
     depth: Annotated[int, typer.Option("--depth", min=0, max=3, help="Follow-ups per question (0–3).")] = 2,
-    user: Annotated[str, typer.Option(help="Who you practise as: a name of the local profile (history is kept per "
-                                      "name), or your account when the deployment signs people in (its password "
-                                      "comes from MOCKINTERVIEW_PASSWORD or is asked for).")] = LOCAL_USER,
+    user: Annotated[str | None, typer.Option(
+        help="Who you practise as: a name of the local profile (history is kept per name; default "
+             f"{LOCAL_USER!r}), or your account when the deployment signs people in (its password comes from "
+             "MOCKINTERVIEW_PASSWORD or is asked for).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue your latest unfinished session.")] = False,
     script: Annotated[Path | None, typer.Option("--script", help="Run a scripted candidate from a JSON file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --script: print the transcript as JSON.")] = False,

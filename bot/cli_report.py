@@ -11,7 +11,7 @@ import typer
 
 from bot.cli_output import console, fail, settings_for
 from bot.cli_users import acting_user
-from bot.domain.access import LOCAL_USER, AccessDenied
+from bot.domain.access import AccessDenied
 from bot.interview.sessions import SessionService
 from bot.retrieval.store import StoreError
 from bot.storage.errors import SessionNotFound, StorageError
@@ -31,9 +31,9 @@ def report(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.md,
     out: Annotated[str | None, typer.Option("--out", "-o", help="Output file (default: reports/<session>.<format>); "
                                             "'-' writes Markdown or HTML to stdout.")] = None,
-    user: Annotated[str, typer.Option(help="Who reads the report: the local profile by default, or your account "
+    user: Annotated[str | None, typer.Option(help="Who reads the report: the local profile by default, or your account "
                                       "when the deployment signs people in (password from MOCKINTERVIEW_PASSWORD "
-                                      "or asked for); a candidate reads only their own sessions.")] = LOCAL_USER,
+                                      "or asked for); a candidate reads only their own sessions.")] = None,
     store: Annotated[Path | None, typer.Option("--store", envvar="MOCKINTERVIEW_STORE",
                                                help="Chroma index directory.")] = None,
 ) -> None:

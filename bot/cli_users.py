@@ -14,7 +14,7 @@ from rich.table import Table
 
 from bot.accounts.service import SIGNUP_MODES, AccountError, AccountService
 from bot.cli_output import console, fail
-from bot.domain.access import ROLES, AccessDenied, Actor
+from bot.domain.access import LOCAL_USER, ROLES, AccessDenied, Actor
 from bot.settings import Settings
 from bot.storage.accounts import AccountRepository
 from bot.storage.errors import StorageError
@@ -34,11 +34,13 @@ cohort = typer.Typer(help="Cohorts: a coach sees the sessions of the candidates 
 users.add_typer(cohort, name="cohort")
 
 
-def acting_user(settings: Settings, repo: SessionRepository, user: str) -> Actor:
+def acting_user(settings: Settings, repo: SessionRepository, user: str | None) -> Actor:
     """Who a session command acts as: the local profile under `user` (MOCKINTERVIEW_AUTH=none), else the account
     `user` after its password (from MOCKINTERVIEW_PASSWORD, or asked for without echo)."""
     if settings.auth == "none":
-        return Actor.local_profile(user)
+        return Actor.local_profile(user or LOCAL_USER)
+    if not user:
+        raise fail(f"this deployment signs people in (MOCKINTERVIEW_AUTH={settings.auth}): give --user NAME.", 2)
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         if not sys.stdin.isatty():

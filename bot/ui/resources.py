@@ -180,7 +180,7 @@ def sentence(exc: Exception) -> str:
 
 def sync_session_with_url(user: Actor) -> None:
     """`?session=<id>` opens that session if `user` may read it; otherwise the current session's id is put in the
-    URL. A link alone grants nothing: another candidate's session is refused like an unknown one."""
+    URL. A link alone grants nothing: a session the user may not read is refused and dropped from the URL."""
     state = ui_state()
     requested = st.query_params.get(SESSION_PARAM)
     if requested and requested != state.session_id:

@@ -45,14 +45,13 @@ labels = {row["session"]: f"{row['started']} · {row['status']} · {row['graded'
           for row in rows}
 picked = st.selectbox("Open a session", list(labels), format_func=labels.__getitem__)
 left, right = st.columns(2)
-if left.button("Open its report"):
-    state.candidate = name if actor.local else state.candidate
+report = left.button("Open its report")
+practice = right.button("Continue it in Practice" if can_write(actor, name) else "View it in Practice")
+if report or practice:
+    if actor.local:
+        state.candidate = name
     resources.open_session(picked)
-    st.switch_page("pages/report.py", query_params={SESSION_PARAM: picked})
-if right.button("Continue it in Practice" if can_write(actor, name) else "View it in Practice"):
-    state.candidate = name if actor.local else state.candidate
-    resources.open_session(picked)
-    st.switch_page("pages/practice.py", query_params={SESSION_PARAM: picked})
+    st.switch_page("pages/report.py" if report else "pages/practice.py", query_params={SESSION_PARAM: picked})
 
 st.subheader(f"Questions seen ({len(seen)})")
 try:

@@ -66,7 +66,8 @@ if start:
         except FAILURES as exc:
             st.sidebar.error(inert_markdown(str(exc)))
         else:
-            state.candidate = user if actor.local else state.candidate
+            if actor.local:
+                state.candidate = user
             resources.open_session(started.id)
             resources.warm_up()
 

@@ -11,6 +11,7 @@ from bot.domain.access import AccessDenied
 from bot.grading.bulk import BULK_EXTENSIONS, BulkFileError, parse_bulk, result_rows, rows_csv
 from bot.grading.service import QuestionNotFound
 from bot.retrieval.store import StoreError
+from bot.storage.errors import StorageError
 from bot.ui import resources
 from bot.ui.state import inert_markdown, question_label
 from bot.variants.bank import VariantSaveError
@@ -24,7 +25,7 @@ st.title("Recruiter")
 try:
     tools = resources.staff_tools()  # AccessDenied for a candidate, whatever the page shows
     questions = tools.grading.store.questions()
-except (AccessDenied, StoreError) as exc:
+except (AccessDenied, StoreError, StorageError) as exc:
     st.error(resources.sentence(exc))
     st.stop()
 by_id = {q.id: q for q in questions}
