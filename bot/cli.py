@@ -1,4 +1,4 @@
-"""The `mockinterview` command line: ingest, questions, search, grade, practice, report, variants."""
+"""The `mockinterview` command line: ingest, questions, search, grade, practice, report, variants, users."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rich.table import Table
 from bot.cli_output import console, errors, fail, settings_for
 from bot.cli_practice import practice
 from bot.cli_report import report
+from bot.cli_users import users
 from bot.cli_variants import variants
 from bot.domain.filters import QuestionFilter
 from bot.domain.grade import Grade
@@ -245,3 +246,4 @@ def read_batch(path: Path, limits: Limits) -> list[str]:
 app.command("practice")(practice)
 app.command("report")(report)
 app.command("variants")(variants)
+app.add_typer(users, name="users")

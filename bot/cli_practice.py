@@ -13,11 +13,14 @@ from rich.markup import escape
 
 from bot.cli_input import abandon, keep_unsaved, read_answer
 from bot.cli_output import console, errors, fail, settings_for
+from bot.cli_users import acting_user
+from bot.domain.access import LOCAL_USER, AccessDenied, Actor
 from bot.domain.filters import QuestionFilter
 from bot.domain.interview import Session, Turn
 from bot.grading.service import QuestionNotFound
 from bot.interview import listening
-from bot.interview.interviewer import AnswerTooLong, Interviewer, InterviewError
+from bot.interview.interviewer import AnswerTooLong, InterviewError
+from bot.interview.sessions import SessionService
 from bot.retrieval.store import StoreError
 from bot.storage.errors import StorageError
 from bot.wiring import interviewer_for
@@ -55,17 +58,20 @@ def transcript(session: Session, question_id: str, usage: tuple[int, float] = (0
                       "completion_tokens": sum(t.completion_tokens for t in session.turns)}}
 
 
-def run_script(interviewer: Interviewer, script: Script) -> dict[str, Any]:
-    """Play every scripted message, finish, and return the JSON transcript."""
-    question = interviewer.grading.resolve(script.question)
-    session, _ = interviewer.start(script.user, [question], depth=script.depth)
+def run_script(sessions: SessionService, actor: Actor, script: Script) -> dict[str, Any]:
+    """Play every scripted message as `actor`, finish, and return the JSON transcript. The local profile keeps it
+    under the script's `user`; an account keeps it under its own name (a script naming another user is refused)."""
+    owner = script.user if actor.local or "user" in script.model_fields_set else None
+    session, _ = sessions.start_with(actor, [script.question], depth=script.depth, user=owner)
     for message in script.answers:
-        if interviewer.repo.load(session.id).status == "finished":
+        if session.status == "finished":
             break
-        interviewer.respond(session.id, message)
-    finished = interviewer.finish(session.id)
-    names = listening.requirement_names(interviewer.grading.reference_for(question))
-    return transcript(finished, question.id, interviewer.repo.usage(session.id), names)
+        sessions.answer(actor, session, message)
+    finished = sessions.finish(actor, session.id)
+    question_id = session.config.question_ids[0]
+    grading = sessions.interviewer.grading
+    names = listening.requirement_names(grading.reference_for(grading.resolve(question_id)))
+    return transcript(finished, question_id, sessions.usage(actor, finished), names)
 
 
 def show(turns: list[Turn]) -> None:
@@ -82,7 +88,10 @@ def practice(
     topic: Annotated[str | None, typer.Option(help="Free-text topic, e.g. 'a fraud detection question'.")] = None,
     questions: Annotated[int, typer.Option("--questions", min=1, max=20, help="Questions in the session.")] = 3,
     depth: Annotated[int, typer.Option("--depth", min=0, max=3, help="Follow-ups per question (0–3).")] = 2,
-    user: Annotated[str, typer.Option(help="Candidate name (history is kept per name).")] = "candidate",
+    user: Annotated[str | None, typer.Option(
+        help="Who you practise as: a name of the local profile (history is kept per name; default "
+             f"{LOCAL_USER!r}), or your account when the deployment signs people in (its password comes from "
+             "MOCKINTERVIEW_PASSWORD or is asked for).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue your latest unfinished session.")] = False,
     script: Annotated[Path | None, typer.Option("--script", help="Run a scripted candidate from a JSON file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --script: print the transcript as JSON.")] = False,
@@ -99,58 +108,60 @@ def practice(
     settings = settings_for(store)
     try:
         interviewer = interviewer_for(settings)
+        sessions = SessionService.of(interviewer)
+        actor = acting_user(settings, interviewer.repo, user)
         if script is not None:
             try:
                 plan = Script.model_validate_json(script.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, ValidationError) as exc:
                 raise fail(f"invalid script {script}: {exc}", 2) from exc
-            result = run_script(interviewer, plan)
+            result = run_script(sessions, actor, plan)
             if as_json:
                 sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
             else:
                 show([Turn.model_validate({**t, "question_id": result["question_id"]}) for t in result["turns"]])
             return
-        interactive(interviewer, user, QuestionFilter(company=company, role=role, category=category,
-                                                      difficulty=difficulty), topic, questions, depth, resume)
-    except (InterviewError, QuestionNotFound, StoreError) as exc:
+        interactive(sessions, actor, QuestionFilter(company=company, role=role, category=category,
+                                                    difficulty=difficulty), topic, questions, depth, resume)
+    except (InterviewError, QuestionNotFound, StoreError, AccessDenied) as exc:
         raise fail(str(exc)) from exc
     except StorageError as exc:
         fail(str(exc))
         abandon(1)
 
 
-def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, topic: str | None, count: int,
+def interactive(sessions: SessionService, actor: Actor, wanted: QuestionFilter, topic: str | None, count: int,
                 depth: int, resume: bool) -> None:
     """The terminal interview; a storage failure keeps the answer being saved and exits at once (see `abandon`)."""
     session_id, pending = "", ""
     try:
-        session = interviewer.repo.latest_active(user) if resume else None
+        session = sessions.latest_active(actor) if resume else None
         if session:
             console.print(f"Resuming session {session.id}.\n")
             show([t for t in session.turns if t.role == "interviewer"][-1:])
-            show(interviewer.catch_up(session.id))  # a reply lost to a failure mid-turn is given now
+            show(sessions.catch_up(actor, session.id))  # a reply lost to a failure mid-turn is given now
         else:
-            chosen = interviewer.choose(user, wanted, count, topic)
-            session, opening = interviewer.start(user, chosen, depth=depth, wanted=wanted)
-            console.print(f"Session {session.id} · engine: {interviewer.phraser.engine} · type /finish to stop.\n")
+            session, opening = sessions.start(actor, wanted, count, topic, depth=depth)
+            console.print(f"Session {session.id} · engine: {sessions.interviewer.phraser.engine} · type /finish to "
+                          "stop.\n")
             show(opening)
         session_id = session.id
-        while interviewer.repo.load(session_id).status == "active":
-            interviewer.prepare(session_id)  # the reference is embedded while the candidate reads the question
+        while (session := sessions.open(actor, session_id)).status == "active":
+            sessions.prepare(actor, session)  # the reference is embedded while the candidate reads the question
             text = read_answer(console)
             if text is None:
                 console.print(f"Session {session_id} is kept; continue it with `mockinterview practice --resume "
-                              f"--user {user}`.", highlight=False)
+                              f"--user {actor.user}`.", highlight=False)
                 return
             if text.strip() == "/finish":
                 break
             pending = text
             try:
-                show(interviewer.respond(session_id, text))
+                show(sessions.answer(actor, session_id, text))
             except AnswerTooLong as exc:  # the session goes on: nothing of it was stored
                 errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
             pending = ""
-        final = interviewer.finish(session_id)
+        final = sessions.finish(actor, session_id)
     except StorageError as exc:
         errors.print(f"[red]Error:[/red] {escape(str(exc))}", highlight=False)
         if pending:
@@ -163,7 +174,7 @@ def interactive(interviewer: Interviewer, user: str, wanted: QuestionFilter, top
         abandon(1)
     for question_id, grade in final.grades.items():
         console.print(f"{question_id}: {grade.overall}/100 ({grade.engine})")
-    tokens, cost = interviewer.repo.usage(final.id)
+    tokens, cost = sessions.usage(actor, final)
     if tokens:
         console.print(f"LLM usage: {tokens} tokens, estimated ${cost:.4f}")
     console.print(f"Report: mockinterview report {final.id}")

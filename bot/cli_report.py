@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 
 from bot.cli_output import console, fail, settings_for
-from bot.reports.service import report_bytes
+from bot.cli_users import acting_user
+from bot.domain.access import AccessDenied
+from bot.interview.sessions import SessionService
 from bot.retrieval.store import StoreError
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.storage.repository import SessionRepository
@@ -29,6 +31,9 @@ def report(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.md,
     out: Annotated[str | None, typer.Option("--out", "-o", help="Output file (default: reports/<session>.<format>); "
                                             "'-' writes Markdown or HTML to stdout.")] = None,
+    user: Annotated[str | None, typer.Option(help="Who reads the report: the local profile by default, or your account "
+                                      "when the deployment signs people in (password from MOCKINTERVIEW_PASSWORD "
+                                      "or asked for); a candidate reads only their own sessions.")] = None,
     store: Annotated[Path | None, typer.Option("--store", envvar="MOCKINTERVIEW_STORE",
                                                help="Chroma index directory.")] = None,
 ) -> None:
@@ -39,11 +44,12 @@ def report(
     repo = None
     try:
         repo = SessionRepository(settings.database_url)
-        data = report_bytes(session_id.strip(), repo, open_store(settings), fmt.value)
+        actor = acting_user(settings, repo, user)
+        data = SessionService(repo).report(actor, session_id.strip(), open_store(settings), fmt.value)
     except SessionNotFound as exc:
         raise fail(f"no interview session with id {session_id!r} in {describe_url(settings.database_url)} "
                    "(the id is printed when a practice session starts).") from exc
-    except (StoreError, StorageError) as exc:
+    except (StoreError, StorageError, AccessDenied) as exc:
         raise fail(str(exc)) from exc
     finally:
         if repo is not None:

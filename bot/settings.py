@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Chroma server URL; when set, used instead of `store`")
     collection: str = "mockinterview"
     database_url: str = "sqlite:///data/mockinterview.db"
+    auth: Literal["none", "accounts", "oidc"] = Field(
+        default="none", description="none: one local profile, no sign-in; accounts: built-in accounts with "
+        "passwords; oidc: single sign-on through Streamlit's st.login (built-in accounts still sign in)")
+    oidc_provider: str | None = Field(default=None, description="named provider of .streamlit/secrets.toml "
+                                      "([auth.NAME]); unset: the [auth] section itself")
+    public_url: str | None = Field(default=None, description="the app's address, to print invitation links")
 
     embedder: Literal["minilm", "openai"] = "minilm"
     openai_embedding_model: str = "text-embedding-3-small"

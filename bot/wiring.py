@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import jobs
+from bot.accounts.service import AccountService
 from bot.grading.grounded import GroundedGrader
 from bot.grading.llm_judge import LLMJudge
 from bot.grading.service import GradingService
@@ -12,6 +13,7 @@ from bot.llm.factory import build_chat_model, build_client
 from bot.retrieval.embedder import CachedEmbedder, Embedder, LazyEmbedder, MiniLMEmbedder, build_embedder
 from bot.retrieval.store import ChromaStore
 from bot.settings import Settings
+from bot.storage.accounts import AccountRepository
 from bot.storage.repository import SessionRepository
 from bot.variants.service import VariantService
 
@@ -58,3 +60,8 @@ def variant_service(settings: Settings, grading: GradingService | None = None) -
     return VariantService(grading=grading or grading_service(settings), variants_dir=settings.variants_dir,
                           model=build_chat_model(settings), chunk_tokens=settings.chunk_tokens,
                           overlap=settings.chunk_overlap)
+
+
+def account_service(repo: SessionRepository) -> AccountService:
+    """Accounts, cohorts and invitations in the sessions' database."""
+    return AccountService(AccountRepository(repo.engine))

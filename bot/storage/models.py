@@ -1,4 +1,4 @@
-"""ORM tables: users, sessions, turns and grades (portable across SQLite and PostgreSQL)."""
+"""ORM tables: users and their accounts, cohorts, invitations, sessions, turns and grades (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -58,6 +60,55 @@ class UserRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    role: Mapped[str] = mapped_column(String(16), default="candidate", server_default="candidate")
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)  # None: no password sign-in
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    sso_subject: Mapped[str | None] = mapped_column(String(400), nullable=True, unique=True)  # "issuer|sub"
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # since the last success
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CohortRow(Base):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CohortMemberRow(Base):
+    """A user in a cohort, as one of its coaches or one of its candidates."""
+
+    __tablename__ = "cohort_members"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    member: Mapped[str] = mapped_column(String(16))  # "coach" | "candidate"
+
+
+class InvitationRow(Base):
+    """A sign-up invitation: only the SHA-256 of its token is stored; it is used once, before it expires."""
+
+    __tablename__ = "invitations"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SettingRow(Base):
+    """A setting the admin changes at run time (e.g. how sign-up works)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(400))
 
 
 class SessionRow(Base):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from statistics import fmean
 from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, Field
 from sqlalchemy import URL, CursorResult, Engine, func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
@@ -21,7 +21,7 @@ from bot.domain.grade import Grade
 from bot.domain.interview import Session, SessionConfig, Turn, now
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.storage.models import GradeRow, SessionRow, TurnRow, UserRow
-from bot.storage.schema import ensure_schema, make_engine, storage_error
+from bot.storage.schema import db_session, ensure_schema, make_engine, storage_error
 
 __all__ = ["DimensionPoint", "SessionNotFound", "SessionRepository", "SessionSummary", "StorageError"]
 
@@ -68,16 +68,8 @@ class SessionRepository:
 
     # -- plumbing ---------------------------------------------------------------------------------------------
 
-    @contextmanager
-    def _db(self, action: str) -> Iterator[DbSession]:
-        """A short-lived ORM session; database failures other than constraint conflicts become StorageError."""
-        try:
-            with self._sessions() as db:
-                yield db
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise storage_error(action, self.engine.url, exc) from exc
+    def _db(self, action: str) -> AbstractContextManager[DbSession]:
+        return db_session(self._sessions, action, self.engine.url)
 
     def _retrying(self, action: str, write: Callable[[], T]) -> T:
         """Run one write transaction, retrying when a concurrent writer took the same unique key first."""

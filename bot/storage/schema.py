@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from bot.storage.errors import StorageError
@@ -42,6 +46,18 @@ def storage_error(action: str, url: URL, exc: BaseException) -> StorageError:
     if url.password:
         detail = detail.replace(str(url.password), "***")
     return StorageError(f"cannot {action} the database at {describe_url(url)}: {detail}")
+
+
+@contextmanager
+def db_session(factory: sessionmaker[DbSession], action: str, url: URL) -> Iterator[DbSession]:
+    """A short-lived ORM session; database failures other than constraint conflicts become StorageError."""
+    try:
+        with factory() as db:
+            yield db
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as exc:
+        raise storage_error(action, url, exc) from exc
 
 
 def _sqlite_file(url: URL) -> Path | None:

@@ -22,7 +22,7 @@ def start(kind: str, label: str, work: Callable[[], Any], errors: tuple[type[Exc
         st.warning("That job is already running; its progress is shown below.")
         return
     try:
-        job = resources.jobs().submit(label, work, owner=state.owner, errors=errors)
+        job = resources.jobs().submit(label, work, owner=resources.job_owner(), errors=errors)
     except QueueFull as exc:
         st.error(str(exc))
     else:

@@ -1,4 +1,5 @@
-"""What the pages share: cached resources (settings, store, interviewer, job queue) and the one typed state object."""
+"""What the pages share: cached resources (settings, store, services, job queue), the acting user and the typed
+state."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ from contextlib import AbstractContextManager
 
 import streamlit as st
 
+from bot.accounts.service import AccountService
+from bot.domain.access import AccessDenied, Actor
 from bot.domain.interview import Session
 from bot.interview.interviewer import Interviewer
+from bot.interview.sessions import SessionService
 from bot.jobs import JobQueue
 from bot.retrieval.store import VectorStore
 from bot.settings import Settings
+from bot.staff import StaffTools
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.ui.state import SESSION_PARAM, STATE_KEY, UiState, is_session_id
 from bot.variants.service import VariantService
-from bot.wiring import interviewer_for, variant_service
+from bot.wiring import account_service, interviewer_for, variant_service
 
 log = logging.getLogger(__name__)
 _ENV_PREFIXES = ("MOCKINTERVIEW_", "OPENAI_API_KEY")
@@ -69,6 +74,16 @@ def variants() -> VariantService:
     return _variant_service(env_fingerprint())
 
 
+@st.cache_resource(show_spinner=False)
+def _sessions(fingerprint: str) -> SessionService:
+    return SessionService.of(_interviewer(fingerprint))
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts(fingerprint: str) -> AccountService:
+    return account_service(_interviewer(fingerprint).repo)
+
+
 def settings() -> Settings:
     return _settings(env_fingerprint())
 
@@ -76,6 +91,55 @@ def settings() -> Settings:
 def upload_mb() -> float:
     """The largest file a page accepts, in MB: the upload setting, or Streamlit's server cap when lower."""
     return min(settings().max_upload_mb, float(st.get_option("server.maxUploadSize")))
+
+
+def sessions() -> SessionService:
+    """Interviews, reports and history, checked against the acting user."""
+    return _sessions(env_fingerprint())
+
+
+def accounts() -> AccountService:
+    return _accounts(env_fingerprint())
+
+
+def team_mode() -> bool:
+    """True when people sign in (MOCKINTERVIEW_AUTH=accounts or oidc); False for the local profile."""
+    return settings().auth != "none"
+
+
+def actor() -> Actor:
+    """The user this run acts as: the local profile, or the signed-in account as the database has it now (so a
+    changed role or cohort applies at once). AccessDenied when nobody is signed in or the account was disabled."""
+    if not team_mode():
+        return Actor.local_profile(ui_state().candidate)
+    name = ui_state().signed_in
+    if name is None and settings().auth == "oidc" and st.user.get("is_logged_in") is True:
+        return accounts().sso_actor(st.user.to_dict())
+    if name is None:
+        raise AccessDenied("sign in first")
+    return accounts().actor(name)
+
+
+def actor_or_stop() -> Actor:
+    """The acting user for a page; when nobody may act (signed out, account disabled) the page says so and stops."""
+    try:
+        return actor()
+    except AccessDenied as exc:
+        st.warning(f"{sentence(exc)} Reload the page to sign in.")
+    except StorageError as exc:
+        st.error(str(exc))
+    st.stop()
+
+
+def job_owner() -> str:
+    """Whose share of the job queue a page's job counts against: the signed-in account (however many tabs it has
+    open), or this browser session on the local profile."""
+    return f"account:{actor().user}" if team_mode() else ui_state().owner
+
+
+def staff_tools() -> StaffTools:
+    """The recruiter and bank tools for the acting user (AccessDenied unless a coach or an admin)."""
+    return StaffTools(actor(), interviewer().grading, variants)
 
 
 def interviewer() -> Interviewer:
@@ -108,13 +172,18 @@ def _warm_up(fingerprint: str) -> threading.Thread:
     return thread
 
 
-def prepare(session_id: str) -> None:
+def prepare(session: Session) -> None:
     """Ready the grader for the question on screen (call after the page is drawn); a failure only costs speed."""
     try:
         with turn():
-            interviewer().prepare(session_id)
+            sessions().prepare(actor(), session)
     except Exception as exc:  # noqa: BLE001 — the answer's grading reports any real problem
         log.warning("preparing the grader failed: %s", exc)
+
+
+def forget_user() -> None:
+    """Sign out of this browser tab: everything kept for the tab (open session, uploads, reviews) is dropped."""
+    st.session_state[STATE_KEY] = UiState()
 
 
 def ui_state() -> UiState:
@@ -125,8 +194,15 @@ def ui_state() -> UiState:
     return state
 
 
-def sync_session_with_url() -> None:
-    """`?session=<id>` opens (resumes) that session; otherwise the current session's id is put in the URL."""
+def sentence(exc: Exception) -> str:
+    """An error's message as a sentence for the page."""
+    text = str(exc).strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def sync_session_with_url(user: Actor) -> None:
+    """`?session=<id>` opens that session if `user` may read it; otherwise the current session's id is put in the
+    URL. A link alone grants nothing: a session the user may not read is refused and dropped from the URL."""
     state = ui_state()
     requested = st.query_params.get(SESSION_PARAM)
     if requested and requested != state.session_id:
@@ -135,27 +211,36 @@ def sync_session_with_url() -> None:
             del st.query_params[SESSION_PARAM]
             return
         try:
-            session = interviewer().repo.load(requested)
+            session = sessions().open(user, requested)
         except SessionNotFound:
             st.warning("That interview session was not found (it may belong to another database).")
+            del st.query_params[SESSION_PARAM]
+            return
+        except AccessDenied as exc:
+            st.warning(sentence(exc))
             del st.query_params[SESSION_PARAM]
             return
         except StorageError as exc:
             st.error(str(exc))
             return
         state.session_id = session.id
-        state.candidate = session.config.user
+        if user.local:
+            state.candidate = session.config.user
     elif state.session_id and not requested:
         st.query_params[SESSION_PARAM] = state.session_id
 
 
 def open_session_or_stop(gone: str) -> Session:
-    """The open session, loaded; if it no longer exists (`gone` is shown) or cannot be read, the page stops there."""
+    """The open session, loaded for the acting user; if it no longer exists (`gone` is shown), may not be read by
+    this user, or cannot be read, the page stops there."""
     try:
-        return interviewer().repo.load(str(ui_state().session_id))
+        return sessions().open(actor(), str(ui_state().session_id))
     except SessionNotFound:
         open_session(None)
         st.warning(gone)
+    except AccessDenied as exc:
+        open_session(None)
+        st.warning(sentence(exc))
     except StorageError as exc:
         st.error(str(exc))
     st.stop()

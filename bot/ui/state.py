@@ -39,7 +39,8 @@ class UiState:
     """Everything the app keeps per browser session (the one object stored in st.session_state)."""
 
     session_id: str | None = None
-    candidate: str = "candidate"
+    candidate: str = "candidate"  # the local profile's name for its history (no sign-in)
+    signed_in: str | None = None  # the account name after a password sign-in (team mode)
     uploads: list[UploadOutcome] = field(default_factory=list)
     recruiter: RecruiterState = field(default_factory=RecruiterState)
     jobs: dict[str, str] = field(default_factory=dict)  # this browser session's background jobs: kind -> job id

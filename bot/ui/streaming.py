@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 
 from bot.domain.interview import Turn
-from bot.interview.interviewer import Interviewer
 from bot.reports.inert import inert_markdown
 
 _DONE = object()
 
 
 class StreamedReply:
-    """Runs `interviewer.respond` in a thread; `pieces()` yields what streams (for `st.write_stream`), `result()`
-    returns the stored turns or raises what `respond` raised. The worker never touches Streamlit."""
+    """Runs `respond(on_text)` (the interviewer's reply, e.g. `SessionService.answer`) in a thread; `pieces()` yields
+    what streams (for `st.write_stream`), `result()` returns the stored turns or raises what `respond` raised. The
+    worker never touches Streamlit."""
 
-    def __init__(self, interviewer: Interviewer, session_id: str, text: str,
+    def __init__(self, respond: Callable[[Callable[[str], None]], list[Turn]],
                  lock: AbstractContextManager[object]) -> None:
         self._queue: queue.Queue[object] = queue.Queue()
         self._turns: list[Turn] = []
@@ -27,7 +27,7 @@ class StreamedReply:
         def work() -> None:
             try:
                 with lock:
-                    self._turns = interviewer.respond(session_id, text, on_text=self._queue.put)
+                    self._turns = respond(self._queue.put)
             except BaseException as exc:  # noqa: BLE001 - handed to the page through result()
                 self._error = exc
             finally:

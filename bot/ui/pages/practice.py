@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
+from bot.domain.access import AccessDenied, can_write
 from bot.domain.filters import QuestionFilter
 from bot.grading.service import QuestionNotFound
 from bot.interview.interviewer import InterviewError
@@ -15,14 +18,16 @@ from bot.ui.state import SESSION_PARAM, chosen, inert_markdown, options
 from bot.ui.streaming import StreamedReply
 from bot.ui.widgets import conversation
 
-FAILURES = (InterviewError, QuestionNotFound, StoreError, StorageError)
+FAILURES = (InterviewError, QuestionNotFound, StoreError, StorageError, AccessDenied)
 REPORT_PAGE = "pages/report.py"
 
 state = resources.ui_state()
+actor = resources.actor_or_stop()
 st.title("Practice interview")
 st.caption(f"Engine: {describe_engine(resources.settings())}")
 try:
     interviewer = resources.interviewer()
+    sessions = resources.sessions()
     questions = interviewer.grading.store.questions()
 except (StoreError, StorageError) as exc:
     st.error(str(exc))
@@ -41,7 +46,10 @@ with st.sidebar:
     depth = st.slider("Follow-up depth", min_value=0, max_value=3, value=2,
                       help="How many follow-up questions the interviewer may ask about what an answer missed.")
     topic = st.text_input("Topic (optional)", placeholder="e.g. fraud detection")
-    name = st.text_input("Candidate name", value=state.candidate, help="Your history is kept under this name.")
+    if actor.local:
+        name = st.text_input("Candidate name", value=state.candidate, help="Your history is kept under this name.")
+    else:
+        name = actor.user
     start = st.button("Start interview", type="primary")
 
 if start:
@@ -53,12 +61,13 @@ if start:
     else:
         try:
             with resources.turn():  # a topic is embedded to rank the questions
-                picked = interviewer.choose(user, wanted, int(count), topic.strip() or None)
-            started, _ = interviewer.start(user, picked, depth=int(depth), wanted=wanted)
+                started, _ = sessions.start(actor.acting_as(user), wanted, int(count), topic.strip() or None,
+                                            depth=int(depth))
         except FAILURES as exc:
             st.sidebar.error(inert_markdown(str(exc)))
         else:
-            state.candidate = user
+            if actor.local:
+                state.candidate = user
             resources.open_session(started.id)
             resources.warm_up()
 
@@ -68,7 +77,8 @@ if not state.session_id:
 
 session = resources.open_session_or_stop("That interview session no longer exists. Start a new one.")
 
-active = session.status == "active" and session.current_question_id is not None
+writable = can_write(actor, session.config.user)
+active = writable and session.status == "active" and session.current_question_id is not None
 titles = {q.id: q.title for q in questions}
 model_answers = {q.id: q.reference_answer for q in questions}
 answer = st.chat_input("Your answer (you may also ask a clarifying question or for a hint)", disabled=not active)
@@ -77,7 +87,7 @@ if answer and active and interviewer.phraser.engine == "llm":
     conversation(session, titles, model_answers)
     with st.chat_message("user"):
         st.markdown(inert_markdown(answer))
-    reply = StreamedReply(interviewer, session.id, answer, resources.turn())
+    reply = StreamedReply(partial(sessions.answer, actor, session.id, answer), resources.turn())
     with st.chat_message("assistant"), st.spinner("Reading your answer…"):
         st.write_stream(reply.pieces())
     try:
@@ -89,7 +99,7 @@ if answer and active and interviewer.phraser.engine == "llm":
 elif answer and active:
     try:
         with st.spinner("Reading your answer…"), resources.turn():
-            interviewer.reply_to(session, answer)  # brings `session` up to date: nothing is read again
+            sessions.answer(actor, session, answer)  # brings `session` up to date: nothing is read again
     except FAILURES as exc:
         st.error(inert_markdown(str(exc)))
     if session.status == "finished":
@@ -98,21 +108,29 @@ elif answer and active:
 total = len(session.config.question_ids)
 graded = len(session.grades)
 header, finish_column = st.columns([4, 1], vertical_alignment="center")
-tokens, cost = interviewer.repo.usage(session.id)
+tokens, cost = sessions.usage(actor, session)
 spent = f" · LLM {tokens:,} tokens, est. ${cost:.4f}" if tokens else ""
 header.markdown(f"**{inert_markdown(session.config.user)}** · {graded} of {total} questions graded · "
                 f"follow-up depth {session.config.depth}{spent}")
-if finish_column.button("Finish", type="primary" if active else "secondary",
-                        help="Grade what you have answered, close the interview and open the report."):
-    if session.status == "active":
-        with st.spinner("Grading…"), resources.turn():
-            interviewer.finish(session.id)
+if finish_column.button("Finish" if writable else "Report", type="primary" if active else "secondary",
+                        help="Grade what you have answered, close the interview and open the report."
+                        if writable else "Open this interview's report."):
+    if session.status == "active" and writable:
+        try:
+            with st.spinner("Grading…"), resources.turn():
+                sessions.finish(actor, session.id)
+        except FAILURES as exc:
+            st.error(inert_markdown(str(exc)))
+            st.stop()
     st.switch_page(REPORT_PAGE, query_params={SESSION_PARAM: session.id})
 
 conversation(session, titles, model_answers)
-if not active:
+if not writable:
+    st.info(f"You are viewing {inert_markdown(session.config.user)}'s interview: read-only, only the candidate "
+            "answers in it.")
+elif not active:
     st.success("This interview is finished.")
     st.page_link(REPORT_PAGE, label="Open the report", icon=":material/description:",
                  query_params={SESSION_PARAM: session.id})
 else:
-    resources.prepare(session.id)  # the page is drawn: embed the reference while the candidate reads
+    resources.prepare(session)  # the page is drawn: embed the reference while the candidate reads

@@ -1,4 +1,5 @@
-"""Question bank: browse and filter the indexed questions, search the reference answers, and upload new banks."""
+"""Question bank: browse and filter the indexed questions, search the reference answers, and (coaches and admins)
+upload new banks."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from functools import partial
 import streamlit as st
 
 from bot import jobs
+from bot.domain.access import AccessDenied
 from bot.domain.filters import QuestionFilter
 from bot.retrieval.store import StoreError
 from bot.ui import background, resources
 from bot.ui.state import chosen, inert_markdown, options, question_label, question_rows
-from bot.ui.uploads import ALLOWED_EXTENSIONS, Upload, ingest_uploads
+from bot.ui.uploads import ALLOWED_EXTENSIONS, Upload
 
 state = resources.ui_state()
+actor = resources.actor_or_stop()
 settings = resources.settings()
 st.title("Question bank")
 interviewer = resources.interviewer()
@@ -61,6 +64,8 @@ if query.strip():
         st.dataframe([{"score": round(h.score, 3), "question": h.title, "section": h.section, "text": h.text}
                       for h in hits], hide_index=True, width="stretch")
 
+if not actor.is_staff:
+    st.stop()  # adding banks is for coaches and admins (and StaffTools refuses anyone else)
 st.subheader("Add a bank")
 limits = settings.limits()
 file_mb = min(resources.upload_mb(), settings.max_file_mb)
@@ -71,9 +76,14 @@ files = st.file_uploader(f"Bank files ({', '.join(ALLOWED_EXTENSIONS)}; up to {f
                               "separately.")
 if st.button("Ingest the uploaded files", disabled=not files or background.running("ingest")):
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    work = partial(ingest_uploads, uploads, store, interviewer.grading.embedder, limits=limits,
-                   chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap, progress=jobs.step)
-    background.start("ingest", f"Ingesting {len(uploads)} file(s)", work, errors=(StoreError, OSError))
+    try:
+        tools = resources.staff_tools()
+    except AccessDenied as exc:
+        st.error(resources.sentence(exc))
+        st.stop()
+    work = partial(tools.add_banks, uploads, limits=limits, chunk_tokens=settings.chunk_tokens,
+                   overlap=settings.chunk_overlap, progress=jobs.step)
+    background.start("ingest", f"Ingesting {len(uploads)} file(s)", work, errors=(StoreError, OSError, AccessDenied))
 if (ingested := background.follow("ingest")) is not None:
     if ingested.error:
         st.error(f"The files could not be ingested: {inert_markdown(ingested.error)}")

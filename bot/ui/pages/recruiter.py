@@ -9,17 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from bot import jobs
-from bot.grading.bulk import (
-    BULK_EXTENSIONS,
-    BulkFileError,
-    grade_bulk,
-    inert_rows,
-    parse_bulk,
-    result_rows,
-    rows_csv,
-)
+from bot.domain.access import AccessDenied
+from bot.grading.bulk import BULK_EXTENSIONS, BulkFileError, inert_rows, parse_bulk, result_rows, rows_csv
 from bot.grading.service import QuestionNotFound
 from bot.retrieval.store import StoreError
+from bot.storage.errors import StorageError
 from bot.ui import background, resources
 from bot.ui.state import inert_markdown, question_label
 from bot.variants.bank import VariantSaveError
@@ -29,12 +23,12 @@ from bot.variants.service import MAX_VARIANTS
 state = resources.ui_state()
 review = state.recruiter
 settings = resources.settings()
-interviewer = resources.interviewer()
 st.title("Recruiter")
 try:
-    questions = interviewer.grading.store.questions()
-except StoreError as exc:
-    st.error(str(exc))
+    tools = resources.staff_tools()  # AccessDenied for a candidate, whatever the page shows
+    questions = tools.grading.store.questions()
+except (AccessDenied, StoreError, StorageError) as exc:
+    st.error(resources.sentence(exc))
     st.stop()
 by_id = {q.id: q for q in questions}
 
@@ -48,8 +42,8 @@ else:
     axes = right.multiselect("Axes", list(AXES), default=list(AXES), format_func=lambda a: AXIS_LABELS[a])
     if st.button("Generate variants", disabled=not axes or background.running("variants")):
         background.start("variants", "Generating and checking variants",
-                         partial(resources.variants().generate, by_id[parent_id], count, axes),
-                         errors=(ValueError, StoreError))
+                         partial(tools.generate_variants, by_id[parent_id], count, axes),
+                         errors=(ValueError, StoreError, AccessDenied))
     if (generated := background.follow("variants")) is not None:
         if generated.error:
             st.error(inert_markdown(generated.error))
@@ -89,8 +83,8 @@ if review.items or review.dropped:
         except ValueError as exc:
             st.error(inert_markdown(str(exc)))
         else:
-            background.start("save", "Saving and indexing the variants", partial(resources.variants().save, chosen),
-                             errors=(ValueError, VariantSaveError, StoreError))
+            background.start("save", "Saving and indexing the variants", partial(tools.save_variants, chosen),
+                             errors=(ValueError, VariantSaveError, StoreError, AccessDenied))
     if (saving := background.follow("save")) is not None:
         if saving.error:
             st.error(inert_markdown(saving.error))
@@ -116,8 +110,9 @@ if st.button("Grade the uploaded answers", disabled=upload is None or background
     except BulkFileError as exc:
         review.bulk_error = f"{upload.name}: {exc}"
     else:
-        work = partial(grade_bulk, interviewer.grading, rows, jobs.step)
-        background.start("bulk", f"Grading {len(rows):,} answers", work, errors=(StoreError, QuestionNotFound))
+        work = partial(tools.grade_answers, rows, jobs.step)
+        background.start("bulk", f"Grading {len(rows):,} answers", work,
+                         errors=(StoreError, QuestionNotFound, AccessDenied))
 if (graded_job := background.follow("bulk")) is not None:
     if graded_job.error:
         review.bulk_error = graded_job.error

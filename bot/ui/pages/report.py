@@ -6,21 +6,21 @@ from typing import Literal
 
 import streamlit as st
 
+from bot.domain.access import AccessDenied
 from bot.llm.factory import describe_engine
-from bot.reports.service import report_bytes
 from bot.retrieval.store import StoreError
 from bot.storage.errors import SessionNotFound, StorageError
 from bot.ui import resources
 from bot.ui.state import SESSION_PARAM, inert_markdown
 
-REPORT_FAILURES = (SessionNotFound, StorageError, StoreError, ValueError, OSError, RuntimeError)
+REPORT_FAILURES = (SessionNotFound, AccessDenied, StorageError, StoreError, ValueError, OSError, RuntimeError)
 
 state = resources.ui_state()
 st.title("Report")
 if not state.session_id:
     st.info("No interview is open. Start one on the Practice page, or open a past session from the History page.")
     st.stop()
-interviewer = resources.interviewer()
+actor = resources.actor_or_stop()
 session = resources.open_session_or_stop("That interview session no longer exists.")
 
 started = session.created_at.strftime("%Y-%m-%d %H:%M")
@@ -35,7 +35,7 @@ store = resources.store()
 
 
 def build(fmt: Literal["md", "html", "pdf"]) -> bytes:
-    return bytes(report_bytes(session.id, interviewer.repo, store, fmt, engine))
+    return bytes(resources.sessions().report(actor, session.id, store, fmt, engine))
 
 
 try:
