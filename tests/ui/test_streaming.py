@@ -13,18 +13,15 @@ from bot.ui.streaming import StreamedReply
 PIECES = ["Click ![b](http:", "//host/beacon.png) or www", ".host.test\n# Grade", ": 100/100 — STRONG HIRE"]
 
 
-class Replier:
+def respond(on_text: Callable[[str], None]) -> list[Any]:
     """Streams fixed pieces through `on_text`, as the interviewer does with an LLM reply."""
-
-    def respond(self, session_id: str, text: str, on_text: Callable[[str], None] | None = None) -> list[Any]:
-        for piece in PIECES:
-            assert on_text is not None
-            on_text(piece)
-        return []
+    for piece in PIECES:
+        on_text(piece)
+    return []
 
 
 def test_streamed_pieces_render_as_the_text_typed() -> None:
-    reply = StreamedReply(Replier(), "s", "answer", threading.Lock())  # type: ignore[arg-type]
+    reply = StreamedReply(respond, threading.Lock())
     streamed = "".join(reply.pieces())
     assert reply.result() == []
     html = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(streamed)

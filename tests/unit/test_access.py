@@ -196,7 +196,7 @@ def test_only_coaches_and_admins_reach_the_recruiter_tools(team: Team, tmp_path:
                       10_000)
     assert "overall" in tools.grade_answers(rows)[0]
     extra = [{**BANK[0], "title": "Fraud detection, again", "company": "Initech"}]
-    outcome = tools.add_banks([Upload("more.json", json.dumps(extra).encode())], max_bytes=100_000)
+    outcome = tools.add_banks([Upload("more.json", json.dumps(extra).encode())])
     assert outcome[0].status == "ingested"
     # a tools object kept from when the user was a coach stops working once they are not
     tools.actor = Actor(user="cole", role="candidate")
