@@ -67,9 +67,9 @@ def test_grade_batch_with_a_line_nested_100000_deep_writes_every_other_grade(see
     assert all(r["overall"] > 0 for r in (results[0], results[2]))
 
 
-def practice(tmp_path: Path, index: Path, database: Path) -> Terminal:
+def practice(tmp_path: Path, index: Path, database: Path, **settings: str) -> Terminal:
     return Terminal([sys.executable, "-m", "bot", "practice", "--questions", "1", "--depth", "1", "--user", "ana",
-                     "--company", "Amazon"], env=env_for(tmp_path, index, database), cwd=ROOT)
+                     "--company", "Amazon"], env={**env_for(tmp_path, index, database), **settings}, cwd=ROOT)
 
 
 def turns(database: Path) -> list[tuple[str, str]]:
@@ -79,7 +79,8 @@ def turns(database: Path) -> list[tuple[str, str]]:
 
 def test_practice_asks_again_on_empty_lines_and_reads_a_long_answer_whole(seed_index: Path, tmp_path: Path) -> None:
     database = tmp_path / "sessions.db"
-    terminal = practice(tmp_path, seed_index, database)
+    # the answer below is within the character limit but, made of numbered words, over the default token limit
+    terminal = practice(tmp_path, seed_index, database, MOCKINTERVIEW_MAX_ANSWER_TOKENS="12000")
     terminal.expect(r"You\S*: ")
     terminal.type("\r")
     terminal.expect(r"press Enter.*\n.*You\S*: ")
