@@ -79,8 +79,9 @@ def turns(database: Path) -> list[tuple[str, str]]:
 
 def test_practice_asks_again_on_empty_lines_and_reads_a_long_answer_whole(seed_index: Path, tmp_path: Path) -> None:
     database = tmp_path / "sessions.db"
-    # the answer below is within the character limit but, made of numbered words, over the default token limit
-    terminal = practice(tmp_path, seed_index, database, MOCKINTERVIEW_MAX_ANSWER_TOKENS="12000")
+    # the answer below is longer than the default answer limits allow (the limits have tests of their own)
+    terminal = practice(tmp_path, seed_index, database, MOCKINTERVIEW_MAX_ANSWER_CHARS="40000",
+                        MOCKINTERVIEW_MAX_ANSWER_TOKENS="12000")
     terminal.expect(r"You\S*: ")
     terminal.type("\r")
     terminal.expect(r"press Enter.*\n.*You\S*: ")
