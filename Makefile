@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
-SYSTEM_PACKAGES := chromium poppler-utils postgresql
+SYSTEM_PACKAGES := chromium poppler-utils postgresql fonts-droid-fallback
 # The local OpenAI-compatible server for the LLM tests: its own venv, llama-cpp-python built once into a wheel cache
 LLM_CACHE ?= $(HOME)/.cache/mockinterview
 # A portable x86-64 build (AVX2, no AMX): a -march=native build died with SIGILL in its AMX kernel on a CPU that

@@ -90,6 +90,7 @@ class Grade(BaseModel):
     improvements: list[str] = Field(default_factory=list)
     model_answer_excerpt: str = ""
     flags: list[str] = Field(default_factory=list)
+    language: str = ""  # with the `language` flag: the answer's language and the reference's, e.g. "Chinese/English"
     engine: Engine = "grounded"
     notes: str = ""
 

@@ -23,6 +23,7 @@ from bot.grading.evidence import AnswerEvidence, analyse, evidence_texts, is_key
 from bot.grading.heads import LogisticHeads
 from bot.grading.injection import scan
 from bot.grading.kinds import kind_model_for
+from bot.grading.language import mismatch
 from bot.grading.policy import GradingPolicy, load_policy
 from bot.grading.reference import SCAFFOLD_STEMS, Reference
 from bot.grading.signals import InterviewSignals, read_signals, specificity
@@ -225,13 +226,19 @@ class GroundedGrader:
         weight_content = expectation * rules.substance_content + (1 - expectation) * rules.substance_content_short
         substance = (weight_coverage * coverage.weighted + weight_content * content) * discount
         overall = min(overall, rules.substance_base + 100 * substance)
-        overall = self._caps(overall, flags, reference, clean_text, words, new_words, coverage, content, evidence,
-                             refvec, neighbours)
+        foreign = mismatch(clean_text, reference)
+        if foreign:  # length and topic are not measurable across languages: say so instead of capping
+            flags.append("language")
+            overall = self._caps_in_any_language(overall, flags, clean_text)
+        else:
+            overall = self._caps(overall, flags, reference, clean_text, words, new_words, coverage, content,
+                                 evidence, refvec, neighbours)
         return Grade(
             question_id=reference.question_id, rubric=rubric.name, overall=round(overall),
             dimensions=dimensions, covered=coverage.covered, missing=coverage.missing,
             strengths=_strengths(dimensions), improvements=_improvements(rubric, dimensions, coverage, signals),
             model_answer_excerpt=_excerpt(reference, coverage), flags=flags, engine="grounded",
+            language="/".join(lang.name for lang in foreign) if foreign else "",
             notes=f"content {content:.2f}, coverage {coverage.weighted:.2f}",
         )
 
@@ -257,6 +264,13 @@ class GroundedGrader:
                 reference.given and content >= policy.off_topic.content_given):
             flags.append("off_topic")
             overall = min(overall, policy.caps.off_topic)
+        return overall
+
+    def _caps_in_any_language(self, overall: float, flags: list[str], text: str) -> float:
+        """The caps that do not depend on the answer's language (a keyword list is one in any language)."""
+        if is_keyword_list(text, self.policy):
+            flags.append("keyword_list")
+            overall = min(overall, self.policy.caps.keyword_list)
         return overall
 
     def _off_topic(self, reference: Reference, coverage: Coverage, evidence: AnswerEvidence,

@@ -134,9 +134,12 @@ class GradingPolicy(BaseModel):
                                  f"measure {measure!r} has no signals")
         return value
 
-    def flag_text(self, flag: str) -> str:
-        """What a flag means to a candidate, with the cap it applied."""
+    def flag_text(self, flag: str, language: str = "") -> str:
+        """What a flag means to a candidate, with the cap it applied (`language`: see `Grade.language`)."""
         caps = self.caps
+        said, _, expected = language.partition("/")
+        written = f"in {said}, not in {expected} like the question's reference" if expected else \
+            "in another language than the question's reference"
         texts = {
             "suspected_injection": f"Suspected prompt injection: text addressed to the grader was ignored, and "
                                    f"{caps.injection_penalty} points were deducted.",
@@ -149,6 +152,10 @@ class GradingPolicy(BaseModel):
                          f"{caps.too_short}.",
             "padding": f"Padding: over {caps.padding_share:.0%} of the sentences repeated others; each counted once.",
             "keyword_list": f"Keyword list: a list of terms without explanation earns at most {caps.keyword_list}.",
+            "language": f"Language: the answer is written {written}. The offline grader compares meaning in the "
+                        f"reference's language, so this score counts only what it could match (terms, numbers, code) "
+                        f"and says nothing of the rest; no length or off-topic cap was applied. Answer in "
+                        f"{expected or 'that language'} for a full grade, or configure an LLM, which reads both.",
         }
         return texts.get(flag, flag.replace("_", " ").capitalize())
 

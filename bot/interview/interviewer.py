@@ -15,6 +15,7 @@ from bot.domain.interview import Session, SessionConfig, Turn
 from bot.domain.limits import LimitExceeded
 from bot.domain.models import Question
 from bot.domain.policy import Action, Intent, next_action
+from bot.grading import language
 from bot.grading.reference import Reference
 from bot.grading.service import GradingService
 from bot.grading.text import statements
@@ -27,6 +28,7 @@ from bot.storage.repository import SessionRepository
 CANDIDATE_KIND = {"answer": "answer", "clarify": "clarification", "hint": "hint", "dont_know": "dont_know",
                   "repeat": "request", "rephrase": "request", "skip": "request", "chatter": "aside"}
 GRADES_KEPT = 256
+LANGUAGE_NOTE = "language"  # the target of the one turn per question asking for an answer in the reference's language
 STRONG_ANSWER = 70  # at or above this overall the interviewer goes deeper into what was said before asking for more
 
 
@@ -109,6 +111,8 @@ class Interviewer:
             raise InterviewError("this session is finished; start a new one")
         self._check_length(text, "the message")
         intent = self.classify(text)
+        if intent != "answer" and self._in_another_language(question_id, text):
+            intent = "answer"  # the intent model reads English only: a message of some length elsewhere is an answer
         kind = CANDIDATE_KIND[intent]
         so_far = session.candidate_answer(question_id)
         if kind == "answer" and so_far:
@@ -117,6 +121,9 @@ class Interviewer:
         self.repo.append_turn(session.id, turn)
         session.turns.append(turn)
         return self._reply(session, intent, on_text)
+
+    def _in_another_language(self, question_id: str, text: str) -> bool:
+        return language.mismatch(text, self.grading.reference_for(self._question(question_id))) is not None
 
     def _check_length(self, text: str, what: str) -> None:
         try:
@@ -229,6 +236,9 @@ class Interviewer:
             return Turn(role="interviewer", kind=kind, text=text, question_id=question.id,  # type: ignore[arg-type]
                         target_key_point=target, engine=engine)
 
+        if (grade is not None and "language" in grade.flags and session.turns[-1].kind == "answer"
+                and not any(t.target_key_point == LANGUAGE_NOTE for t in session.turns_for(question.id))):
+            return [reply("clarification", phrasing.ask_in_language(grade.language), LANGUAGE_NOTE)], None
         if action.kind == "probe" and action.target and grade is not None:
             latest = session.turns[-1].text
             line = next((ack for said in (latest, answer) if (ack := phrasing.acknowledgement(

@@ -188,10 +188,26 @@ def redirect() -> str:
     return "Sure. Whenever you're ready, let's get back to the question."
 
 
+def ask_in_language(languages: str) -> str:
+    """Asked once per question when an answer is in another language than the reference (see `Grade.language`)."""
+    said, expected = _languages(languages)
+    return (f"Thanks. I can only follow answers in {expected} here, so I can't judge one in {said} fairly. Could you "
+            f"give me the same answer in {expected}?")
+
+
+def _languages(languages: str) -> tuple[str, str]:
+    said, _, expected = languages.partition("/")
+    return said or "another language", expected or "the question's language"
+
+
 def debrief(grade: Grade, strength: str, quote: str, gap: str, model_line: str, improvement: str) -> str:
     """What the candidate hears after a question: the score, a strength quoting them, the most important gap with a
     line of the reference as a model, and one concrete improvement."""
     lines = [f"That answer scores {grade.overall}/100."]
+    if "language" in grade.flags:
+        said, expected = _languages(grade.language)
+        lines.append(f"It was written in {said}, and this grader reads {expected}: the score counts only the terms "
+                     "and numbers it could match.")
     if strength and quote:
         lines.append(f"Strength — {strength}: “{quote}”")
     if gap:

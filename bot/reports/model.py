@@ -17,9 +17,9 @@ from bot.grading.rubrics import DEFAULT_RUBRIC, load_rubrics, rubric_for
 from bot.storage.repository import DimensionPoint
 
 
-def flag_text(code: str) -> str:
+def flag_text(code: str, language: str = "") -> str:
     """What a grade's flag means, with the cap it applied (from the grading policy)."""
-    return load_policy().flag_text(code)
+    return load_policy().flag_text(code, language)
 
 
 TURN_LABELS = {"follow_up": "Follow-up", "clarification": "Clarification", "hint": "Hint"}
@@ -200,7 +200,7 @@ def _question_report(number: int, question_id: str, session: Session, bank: dict
         company=question.company if question else "", role=question.role if question else "",
         category=question.category if question else "", difficulty=question.difficulty if question else "",
         in_bank=question is not None, transcript=entries, grade=grade,
-        flags=[FlagNote(code=f, text=flag_text(f)) for f in (grade.flags if grade else [])],
+        flags=[FlagNote(code=f, text=flag_text(f, grade.language)) for f in grade.flags] if grade else [],
         model_answer_excerpt=_shorten(grade.model_answer_excerpt, EXCERPT_CHARS) if grade else "",
         improvements=_improvements(grade) if grade else [],
     )

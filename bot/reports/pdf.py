@@ -1,8 +1,9 @@
-"""The report as PDF with fpdf2: DejaVu Sans from matplotlib's data (Unicode quotes, dashes, arrows), page numbers."""
+"""The report as PDF with fpdf2: DejaVu Sans from matplotlib's data, a system CJK font as fallback, page numbers."""
 
 from __future__ import annotations
 
 import io
+import unicodedata
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +18,13 @@ from bot.reports.model import PracticeItem, QuestionReport, Report, cite
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}  # each font costs ~0.2 s to parse
+# Fonts with the Chinese, Japanese and Korean characters DejaVu lacks, loaded only for a report that has such
+# characters; the first one installed is used (Debian: fonts-droid-fallback, fonts-noto-cjk, fonts-wqy-microhei).
+FALLBACK_FONTS = (Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+                  Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+                  Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
+FALLBACK = "Fallback"
+UNSHOWN = "□"  # stands in for a character no font here has, so nothing disappears without a trace
 INK, MUTED, ACCENT, GOOD, BAD = (17, 24, 39), (107, 114, 128), (37, 99, 235), (21, 128, 61), (185, 28, 28)
 QUOTE_FILL, PROBE_FILL, FLAG_FILL = (243, 244, 246), (239, 246, 255), (254, 242, 242)
 HEAD_FILL, STRIPE = (229, 231, 235), (249, 250, 251)
@@ -25,18 +33,36 @@ QUOTE_PAD, FLAG_PAD = Padding(1.2, 2.5, 1.2, 2.5), Padding(1.5, 2.5, 1.5, 2.5)
 
 
 class ReportPDF(FPDF):
-    """A4 pages with "Page n of N" in the footer."""
+    """A4 pages with "Page n of N" in the footer; `text` (all the report says) decides the fonts it needs, and
+    `unshown` holds its characters that no font here has (each drawn as UNSHOWN)."""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, text: str = "") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         for style, name in FONT_FILES.items():
             self.add_font(FONT, style, str(FONT_DIR / name))
+        self.unshown = self._uncovered(text)
+        fallback = next((path for path in FALLBACK_FONTS if path.is_file()), None) if self.unshown else None
+        if fallback is not None:
+            self.add_font(FALLBACK, "", str(fallback))
+            self.set_fallback_fonts([FALLBACK], exact_match=False)  # bold text too (the face has no bold)
+            self.unshown = self._uncovered("".join(self.unshown))
         self.set_margins(16, 16, 16)
         self.set_auto_page_break(True, margin=18)
         self.set_title(title)
         self.set_author("mockinterview")
         self.set_creator("mockinterview")
         self.footer_text = title
+
+    def _uncovered(self, text: str) -> set[str]:
+        """The visible characters of `text` that none of the fonts loaded has."""
+        maps = [font.cmap for font in self.fonts.values() if hasattr(font, "cmap")]
+        return {ch for ch in set(text) if not ch.isspace() and unicodedata.category(ch)[0] != "C"
+                and not any(ord(ch) in cmap for cmap in maps)}
+
+    def normalize_text(self, text: str) -> str:
+        if self.unshown:
+            text = "".join(UNSHOWN if ch in self.unshown else ch for ch in text)
+        return super().normalize_text(text)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -107,6 +133,12 @@ class ReportPDF(FPDF):
 
 def _header(pdf: ReportPDF, report: Report) -> None:
     pdf.para("Interview feedback report", size=20, bold=True, gap=3)
+    if pdf.unshown:
+        shown = " ".join(f"U+{ord(ch):04X}" for ch in sorted(pdf.unshown)[:8])
+        pdf.flag(f"This PDF cannot show {len(pdf.unshown)} character(s) of the report, drawn as {UNSHOWN} ({shown}"
+                 f"{' …' if len(pdf.unshown) > 8 else ''}): no font on this server has them. The HTML and Markdown "
+                 "reports show every character; for Chinese, Japanese and Korean, installing a CJK font (Debian: "
+                 "fonts-noto-cjk or fonts-droid-fallback) lets the PDF show them too.")
     rows = [("Candidate", report.candidate), ("Date", report.date),
             ("Session", f"{report.session_id} ({report.status}, {report.graded} of {report.total} questions graded)")]
     rows += [(label, ", ".join(values)) for label, values in
@@ -213,7 +245,7 @@ def _footer(pdf: ReportPDF, report: Report) -> None:
 
 
 def render_pdf(report: Report) -> bytes:
-    pdf = ReportPDF(f"Interview report — {report.candidate} — {report.date}")
+    pdf = ReportPDF(f"Interview report — {report.candidate} — {report.date}", report.model_dump_json())
     pdf.set_creation_date(report.created_at)
     pdf.add_page()
     _header(pdf, report)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from bot.domain.grade import Grade, KeyPointResult
 from bot.domain.interview import Session, Turn
+from bot.reports.model import flag_text
 from bot.ui.state import dimension_rows, graded_without_feedback, inert_markdown
 
 ROLE = {"interviewer": "assistant", "candidate": "user"}
@@ -43,8 +44,8 @@ def score_card(grade: Grade, title: str = "", model_answer: str = "") -> None:
         overall, dimensions = st.columns([1, 5], vertical_alignment="center")
         overall.metric("Overall", f"{grade.overall}/100")
         dimensions.dataframe(dimension_rows(grade), hide_index=True, width="stretch")
-        if grade.flags:
-            st.warning("Flags: " + ", ".join(inert_markdown(f) for f in grade.flags))
+        for flag in grade.flags:
+            st.warning(inert_markdown(flag_text(flag, grade.language)))
         with st.expander(f"Key points: {len(grade.covered)} covered, {len(grade.missing)} missing"):
             for result in [*grade.covered, *grade.missing]:
                 _key_point(result)
