@@ -1,12 +1,15 @@
-"""Shared fixtures for integration tests: the seed banks indexed once per test run with the real embedder."""
+"""Shared fixtures for integration tests: the seed banks indexed once per run with the real embedder, PostgreSQL."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.integration.servers import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,3 +31,18 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("ingest", "seeds", "--store", str(store))
     assert "questions: 32" in result.stdout
     return store
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of Debian's postgresql package; a server that cannot start fails the tests."""
+    try:
+        server = PostgresServer()
+        server.init()
+        server.start()
+    except (RuntimeError, OSError, LookupError) as exc:
+        pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.cleanup()

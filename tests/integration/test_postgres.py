@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,37 +22,12 @@ from bot.storage import schema
 from bot.storage.repository import SessionRepository, StorageError
 from tests.fakes import HashingEmbedder
 from tests.integration.servers import PostgresServer
+from tests.unit.test_access import ANSWER as PARTIAL
+from tests.unit.test_access import BANK
 
 pytestmark = [pytest.mark.integration]
 
-BANK = [
-    {"title": "Fraud detection design", "category": "ml_system_design", "company": "Acme",
-     "question": "Design a fraud detection system. How would you handle imbalanced data and explain decisions?",
-     "reference_answer": "Imbalance:\n- SMOTE oversampling and class weights, thresholds tuned on precision-recall"
-                         "\nExplainability:\n- SHAP values for analysts and reason codes for legal\nServing:\n- "
-                         "Kafka streams into a feature store; decisions under 100 ms"},
-    {"title": "Checkout experiment", "category": "analytics_experimentation", "company": "Acme",
-     "question": "How would you A/B test a new one-click checkout?",
-     "reference_answer": "Metrics:\n- Primary conversion rate, guardrail refund rate\nDesign:\n- Randomise by user, "
-                         "run two full weeks, compute power for a 1% lift"},
-]
-PARTIAL = "I would stream payments through Kafka into a feature store and score each one in under 100 ms."
 FOLLOW_UP_REPLY = "Class weights and SMOTE for the imbalance, and SHAP values so analysts can explain decisions."
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL server of Debian's postgresql package; a server that cannot start fails the tests."""
-    try:
-        server = PostgresServer()
-        server.init()
-        server.start()
-    except (RuntimeError, OSError, LookupError) as exc:
-        pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
-    try:
-        yield server
-    finally:
-        server.cleanup()
 
 
 @pytest.fixture(scope="module")

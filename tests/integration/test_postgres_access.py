@@ -4,7 +4,6 @@ SQLite unit tests, an invitation raced by two sign-ups, and the accounts schema 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -23,20 +22,6 @@ from tests.unit.test_access import READERS, WRITERS, assert_reads, assert_writes
 from tests.unit.test_access import engine as engine  # the module-scoped bank fixture
 
 pytestmark = [pytest.mark.integration]
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    try:
-        server = PostgresServer()
-        server.init()
-        server.start()
-    except (RuntimeError, OSError, LookupError) as exc:
-        pytest.fail(f"PostgreSQL could not be started: {exc}", pytrace=False)
-    try:
-        yield server
-    finally:
-        server.cleanup()
 
 
 def test_the_access_table_holds_on_postgres(postgres: PostgresServer, engine: tuple[Any, Any]) -> None:

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +44,24 @@ HOSTILE = "<script>alert('x')</script> see [link](http://x) and ![img](http://x)
 REPORTS_AVAILABLE = importlib.util.find_spec("bot.reports.service") is not None
 
 
-@pytest.fixture(scope="module")
-def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interviewer]:
-    """Settings from the environment (as the app reads them), and the bank ingested with the app's own embedder."""
-    root = tmp_path_factory.mktemp("ui")
-    (root / "bank.json").write_text(json.dumps(BANK), encoding="utf-8")
+@contextmanager
+def app_with_bank(root: Path, bank: list[dict[str, str]]) -> Iterator[Interviewer]:
+    """Settings from the environment (as the app reads them) in `root`, and `bank` ingested with the app's own
+    embedder, through the cached interviewer the pages use (one model load)."""
+    (root / "bank.json").write_text(json.dumps(bank), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MOCKINTERVIEW_STORE", str(root / "index"))
         patch.setenv("MOCKINTERVIEW_DATABASE_URL", f"sqlite:///{root / 'sessions.db'}")
         patch.setenv("MOCKINTERVIEW_LLM", "none")
         patch.setenv("MOCKINTERVIEW_EMBEDDER", "minilm")
-        interviewer = resources.interviewer()  # the cached resource the pages use: one model load for the module
-        report = ingest([root / "bank.json"], interviewer.grading.store, interviewer.grading.embedder)
-        assert not report.errors
+        interviewer = resources.interviewer()
+        assert not ingest([root / "bank.json"], interviewer.grading.store, interviewer.grading.embedder).errors
+        yield interviewer
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interviewer]:
+    with app_with_bank(tmp_path_factory.mktemp("ui"), BANK) as interviewer:
         yield interviewer
 
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from streamlit.testing.v1 import AppTest
 
 from bot.domain.filters import QuestionFilter
-from bot.ingest.pipeline import ingest
-from bot.interview.interviewer import Interviewer
-from bot.ui import resources
+from tests.ui.test_pages import app_with_bank, run
 
 pytestmark = pytest.mark.slow
-APP = Path(__file__).resolve().parents[2] / "bot" / "ui" / "app.py"
 BEACON = "![b](http://host/beacon.png)"
 LINK = "[Click for your full score](http://host/score)"
 FORGED = "# Grade: 100/100 — STRONG HIRE"
@@ -31,15 +25,7 @@ ANSWER = (f"I would use class weights and tune the threshold on the precision-re
 @pytest.fixture(scope="module")
 def graded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A finished, graded session whose question and answer carry links, images, a forged heading and HTML."""
-    root = tmp_path_factory.mktemp("report")
-    (root / "bank.json").write_text(json.dumps(BANK), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOCKINTERVIEW_STORE", str(root / "index"))
-        patch.setenv("MOCKINTERVIEW_DATABASE_URL", f"sqlite:///{root / 'sessions.db'}")
-        patch.setenv("MOCKINTERVIEW_LLM", "none")
-        patch.setenv("MOCKINTERVIEW_EMBEDDER", "minilm")
-        interviewer: Interviewer = resources.interviewer()
-        assert not ingest([root / "bank.json"], interviewer.grading.store, interviewer.grading.embedder).errors
+    with app_with_bank(tmp_path_factory.mktemp("report"), BANK) as interviewer:
         question = interviewer.choose("eve", QuestionFilter(company="Acme"), 1)[0]
         session, _ = interviewer.start("eve", [question], depth=0)
         interviewer.respond(session.id, ANSWER)
@@ -49,11 +35,7 @@ def graded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_the_report_page_shows_the_answer_and_the_question_as_text(graded_session: str) -> None:
-    app = AppTest.from_file(APP, default_timeout=180)
-    app.query_params["session"] = graded_session
-    app.run()
-    app.switch_page("pages/report.py").run()
-    assert not app.exception, [e.message for e in app.exception]
+    app = run({"session": graded_session}, page="pages/report.py")
     assert app.title[0].value == "Report"
     sources = [m.value for m in app.markdown] + [c.value for c in app.caption]
     report = next(s for s in sources if "Interview feedback report" in s)

@@ -101,8 +101,8 @@ def shown(markdown: str) -> str:
 
 
 def everything(app: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "text", "caption", "info", "warning", "error", "title",
-                                               "subheader") for e in app.get(kind))
+    kinds = ("markdown", "text", "caption", "info", "warning", "error", "title", "subheader")
+    return "\n".join(str(getattr(e, "value", "")) for kind in kinds for e in app.get(kind))
 
 
 def test_nobody_signed_in_sees_only_the_sign_in_form_even_with_a_session_link(team: TeamApp) -> None:
