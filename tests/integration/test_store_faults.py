@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.limits import Limits
 from bot.ingest.pipeline import ingest
 from bot.retrieval.store import ChromaStore, StoreError
 from tests.fakes import HashingEmbedder
 
 pytestmark = [pytest.mark.integration]
 EMBEDDER = HashingEmbedder()
+LARGE_BANKS = Limits(questions_per_file=5000)  # a 3,000-question file, over the default per-file limit
 
 
 def bank(path: Path, topic: str, count: int) -> Path:
@@ -111,7 +113,7 @@ def test_full_disk_gives_a_clear_error_and_the_index_recovers(store_dir: Path, t
     before = [q.id for q in store.questions()]
     try:
         with pytest.raises(StoreError) as caught:
-            ingest([large], store, EMBEDDER)
+            ingest([large], store, EMBEDDER, limits=LARGE_BANKS)
         message = str(caught.value)
         assert str(store_dir) in message and "disk is not full" in message  # what to check
         assert "disk is full" in message or "No space left" in message  # and what the database said
@@ -123,5 +125,5 @@ def test_full_disk_gives_a_clear_error_and_the_index_recovers(store_dir: Path, t
     assert set(before) <= {q.id for q in reopened.questions()}
     hit = reopened.search_chunks(EMBEDDER.embed(["How would you approach churn case 3?"])[0], k=1)
     assert hit and hit[0].title.startswith("churn")
-    report = ingest([first, large], reopened, EMBEDDER)
+    report = ingest([first, large], reopened, EMBEDDER, limits=LARGE_BANKS)
     assert report.ok and len(reopened.questions()) == 3005  # 6000 chunks: more than Chroma takes in one batch
