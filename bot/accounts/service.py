@@ -136,7 +136,8 @@ class AccountService:
 
     def sso_actor(self, claims: Mapping[str, Any]) -> Actor:
         """The Actor of a single-sign-on identity (the ID token's claims), creating a candidate account on first
-        sign-in. An account an admin made with the same verified e-mail address and no SSO link yet is linked."""
+        sign-in, named after its e-mail address when the provider verified it. An account an admin made with the same
+        verified e-mail address and no SSO link yet is linked."""
         issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
         if not subject:
             raise AccountError("the identity provider sent no subject (`sub`) for this user")
@@ -151,6 +152,8 @@ class AccountService:
             if linked is not None:
                 self.repo.update(linked.name, sso_subject=key)
                 return self.actor(linked.name)
+        if not verified:  # an address the provider has not verified neither names the account nor is recorded on it
+            email, claims = None, {**claims, "email": None}
         for name in _sso_names(claims, key):
             try:
                 self.repo.create(name, "candidate", email=email, sso_subject=key)

@@ -228,3 +228,12 @@ def test_sso_links_an_admin_made_account_only_by_a_verified_email(accounts: Acco
     assert unverified.user != "cole" and unverified.role == "candidate"
     verified = accounts.sso_actor({"iss": "i", "sub": "2", "email": "cole@example.org", "email_verified": True})
     assert verified == Actor(user="cole", role="coach")
+
+
+def test_sso_an_unverified_email_neither_names_the_account_nor_is_recorded(accounts: AccountService) -> None:
+    claims = {"iss": "i", "sub": "9", "email": "cole@example.org", "email_verified": False, "name": "Mal Stone"}
+    unverified = accounts.sso_actor(claims)
+    assert unverified == Actor(user="Mal.Stone", role="candidate")
+    assert (account := accounts.repo.account("Mal.Stone")) is not None and account.email is None
+    assert accounts.sso_actor({"iss": "i", "sub": "8", "email": "x@example.org"}).user.startswith("sso-")
+    assert "cole@example.org" not in [a.name for a in accounts.repo.accounts()]
