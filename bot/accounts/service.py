@@ -148,7 +148,8 @@ class AccountService:
         email = str(claims.get("email") or "").strip() or None
         verified = claims.get("email_verified") is True
         if email and verified:
-            linked = next((a for a in self.repo.accounts() if a.email == email and not a.sso), None)
+            linked = next((a for a in self.repo.accounts()
+                           if a.email and a.email.casefold() == email.casefold() and not a.sso), None)
             if linked is not None:
                 self.repo.update(linked.name, sso_subject=key)
                 return self.actor(linked.name)

@@ -226,7 +226,7 @@ def test_sso_links_an_admin_made_account_only_by_a_verified_email(accounts: Acco
     accounts.create_account(ada, "cole", "coach", email="cole@example.org")
     unverified = accounts.sso_actor({"iss": "i", "sub": "1", "email": "cole@example.org"})
     assert unverified.user != "cole" and unverified.role == "candidate"
-    verified = accounts.sso_actor({"iss": "i", "sub": "2", "email": "cole@example.org", "email_verified": True})
+    verified = accounts.sso_actor({"iss": "i", "sub": "2", "email": "Cole@Example.org", "email_verified": True})
     assert verified == Actor(user="cole", role="coach")
 
 
