@@ -155,7 +155,7 @@ class GradingPolicy(BaseModel):
             "language": f"Language: the answer is written {written}. The offline grader compares meaning in the "
                         f"reference's language, so this score counts only what it could match (terms, numbers, code) "
                         f"and says nothing of the rest; no length or off-topic cap was applied. Answer in "
-                        f"{expected or 'that language'} for a full grade, or configure an LLM, which reads both.",
+                        f"{expected or 'that language'} for a full grade.",
         }
         return texts.get(flag, flag.replace("_", " ").capitalize())
 
