@@ -79,7 +79,9 @@ def markdown(r: dict[str, Any]) -> str:
 
 `python -m bench.bench_variants` — {r['variants_per_question']} grounded variants of each of {r['questions']} seed
 questions (every third in index order), gated with the real all-MiniLM-L6-v2: novel (cosine to the parent and to
-each kept sibling < 0.95), on topic (cosine to the parent ≥ 0.5), not a near-duplicate (≥ 0.95) of any bank question.
+each kept sibling < 0.95), on topic (cosine to the parent ≥ 0.5), not a near-duplicate (≥ 0.95) of any bank question,
+and well formed (no "e.g." cut in two, balanced brackets and quotes, a closing full stop or question mark, no doubled
+word, no code in the outline).
 
 | axis | generated | passed the gates | mean cosine to parent | drop reasons |
 |---|---|---|---|---|

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from bot.domain.elements import Element, PromptPart, PromptSpec
+from bot.grading.text import prose_sentences, protect, restore
 
 # Predicates that start an asked item ("…, ensure low false positive rates, and explain …").
 _VERBS = """
@@ -54,8 +55,6 @@ _QUALIFIER = re.compile(r"^((?:in|given|without|with|for|when|under|during|as|es
 _EXAMPLES = re.compile(r"\s*\(\s*(?:e\.g\.|eg\.?|for example|such as|for instance|like|i\.e\.)\s*,?\s*([^)]*)\)", re.I)
 _ENUM_LINE = re.compile(r"^\s*(?:\(?(\d{1,2})[.)]|\(?([a-h])\)|part\s+(\d+)\s*[:.)-])\s+(.*)$", re.I)
 _INLINE_ENUM = re.compile(r"(?:^|\s)\(?(\d)\)\s+")
-_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|U\.S|a\.k\.a|Inc|Ltd|Dr|Mr|Ms|No)\.", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.?!])[\"”’']?\s+(?=[A-Z0-9\"“'‘(])|\n+")
 _STORY_ELEMENT = re.compile(r"^(?:tell me about|describe|give (?:me )?an example of|share|talk (?:me )?about)\s+", re.I)
 
 # Prompt cues of each kind, tried in order (the first match wins); anything else is matched on its content.
@@ -96,7 +95,7 @@ def parse_prompt(text: str) -> PromptSpec:
     elements: list[Element] = []
     context: list[str] = []
     for index, part in enumerate(parts):
-        sentences = [*(preamble if index == 0 else []), *_sentences(part.text)]
+        sentences = [*(preamble if index == 0 else []), *prose_sentences(part.text)]
         for sentence in sentences:
             if _INSTRUCTION.search(sentence):
                 instructions.append(sentence)
@@ -120,7 +119,7 @@ def _split_parts(text: str) -> tuple[list[PromptPart], list[str], list[str]]:
         if len(inline) >= 2 and numbers == list(range(1, len(numbers) + 1)):
             bodies = [text[m.end(): (inline[i + 1].start() if i + 1 < len(inline) else len(text))]
                       for i, m in enumerate(inline)]
-            return [_part(b) for b in bodies], [], _sentences(text[: inline[0].start()])
+            return [_part(b) for b in bodies], [], prose_sentences(text[: inline[0].start()])
         return [PromptPart(text=" ".join(lines))], [], []
     bodies = []
     for n, start in enumerate(starts):
@@ -128,7 +127,7 @@ def _split_parts(text: str) -> tuple[list[PromptPart], list[str], list[str]]:
         match = _ENUM_LINE.match(lines[start])
         first = match.group(4) if match else lines[start]
         bodies.append(" ".join([first, *lines[start + 1:end]]))
-    return [_part(b) for b in bodies], [], _sentences(" ".join(lines[: starts[0]]))
+    return [_part(b) for b in bodies], [], prose_sentences(" ".join(lines[: starts[0]]))
 
 
 def _part(body: str) -> PromptPart:
@@ -139,43 +138,14 @@ def _part(body: str) -> PromptPart:
     return PromptPart(text=body)
 
 
-def _protect(text: str) -> tuple[str, dict[str, str]]:
-    """Hide parentheses, quotes and abbreviations' dots so no split happens inside them."""
-    saved: dict[str, str] = {}
-
-    def keep(match: re.Match[str]) -> str:
-        key = f"\x00{len(saved)}\x00"
-        saved[key] = match.group(0)
-        return key
-
-    text = re.sub(r"\([^()]*\)", keep, text)
-    text = re.sub(r"“[^”]*”|\"[^\"]*\"", lambda m: keep(m) if len(m.group(0)) < 200 else m.group(0), text)
-    text = _ABBREVIATIONS.sub(keep, text)
-    text = re.sub(r"\d\.\d", keep, text)
-    return text, saved
-
-
-def _restore(text: str, saved: dict[str, str]) -> str:
-    for _ in range(3):  # a protected span may hold another
-        for key, value in saved.items():
-            text = text.replace(key, value)
-    return text
-
-
-def _sentences(text: str) -> list[str]:
-    protected, saved = _protect(text.strip())
-    pieces = [p.strip() for p in _SENTENCE_END.split(protected) if p and p.strip()]
-    return [_restore(p, saved).strip(" “”\"") for p in pieces]
-
-
 def _is_ask(sentence: str) -> bool:
     s = sentence.strip().strip("“”\"'")
     return s.endswith("?") or bool(_ASK_START.match(s)) or bool(_REQUIREMENT.search(s))
 
 
 def _top_level_split(text: str, pattern: str) -> list[str]:
-    protected, saved = _protect(text)
-    return [_restore(p, saved).strip() for p in re.split(pattern, protected) if p.strip()]
+    protected, saved = protect(text)
+    return [restore(p, saved).strip() for p in re.split(pattern, protected) if p.strip()]
 
 
 def _words(text: str) -> int:
@@ -239,11 +209,11 @@ _CONSIDERING = re.compile(r",\s+(?:considering|including|accounting for|taking i
 
 def _split_considering(body: str) -> tuple[str, str]:
     """A design task and the list it goes on to name ("…, considering X, Y and Z")."""
-    protected, saved = _protect(body)
+    protected, saved = protect(body)
     match = _CONSIDERING.search(protected)
     if not match:
         return body, ""
-    return _restore(protected[: match.start()], saved), _restore(protected[match.end():], saved)
+    return restore(protected[: match.start()], saved), restore(protected[match.end():], saved)
 
 
 def _list_items(body: str, lead: bool) -> list[str]:
@@ -273,7 +243,7 @@ def _list_items(body: str, lead: bool) -> list[str]:
 def _split_and(item: str, list_lead: bool) -> list[str]:
     """Split "X and how Y" / "X and ensure Y" at the top level; "X and Y" noun phrases only after a listing lead.
     Coordinated verbs ("measure and mitigate bias"), names ("Google Cloud and Microsoft Azure") and "and why" stay."""
-    protected, saved = _protect(item)
+    protected, saved = protect(item)
     pieces: list[str] = []
     rest = protected
     for match in re.finditer(r"\s+and\s+", protected):
@@ -293,7 +263,7 @@ def _split_and(item: str, list_lead: bool) -> list[str]:
             rest = right
     pieces.append(rest) if pieces else None
     result = pieces if pieces else [protected]
-    return [_restore(p, saved).strip() for p in result if _words(p) >= 1]
+    return [restore(p, saved).strip() for p in result if _words(p) >= 1]
 
 
 def kind_of(text: str) -> str:

@@ -218,3 +218,38 @@ def stem(word: str) -> str:
     if _measure(w) > 1 and _double_cons(w) and w.endswith("l"):
         w = w[:-1]
     return w
+
+
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|U\.S|a\.k\.a|Inc|Ltd|Dr|Mr|Ms|No)\.", re.I)
+_PROSE_END = re.compile(r"(?<=[.?!])[\"”’']?\s+(?=[A-Z0-9\"“'‘(])|\n+")
+
+
+def protect(text: str) -> tuple[str, dict[str, str]]:
+    """Hide parentheses, quotes, abbreviations' dots and decimal points, so that nothing splits or cuts inside them;
+    `restore` puts them back."""
+    saved: dict[str, str] = {}
+
+    def keep(match: re.Match[str]) -> str:
+        key = f"\x00{len(saved)}\x00"
+        saved[key] = match.group(0)
+        return key
+
+    text = re.sub(r"\([^()]*\)", keep, text)
+    text = re.sub(r"“[^”]*”|\"[^\"]*\"", lambda m: keep(m) if len(m.group(0)) < 200 else m.group(0), text)
+    text = _ABBREVIATIONS.sub(keep, text)
+    text = re.sub(r"\d\.\d", keep, text)
+    return text, saved
+
+
+def restore(text: str, saved: dict[str, str]) -> str:
+    for _ in range(3):  # a protected span may hold another
+        for key, value in saved.items():
+            text = text.replace(key, value)
+    return text
+
+
+def prose_sentences(text: str) -> list[str]:
+    """The sentences of a prompt or a question, never cut inside parentheses, quotes, "e.g." or a decimal."""
+    protected, saved = protect(text.strip())
+    pieces = [p.strip() for p in _PROSE_END.split(protected) if p and p.strip()]
+    return [restore(p, saved).strip(" “”\"") for p in pieces]

@@ -1,4 +1,5 @@
-"""Quality gates: a variant must be new (not too close to its parent, siblings or bank questions) and on topic."""
+"""Quality gates: a variant must read as written by a person, be new (not too close to its parent, siblings or bank
+questions) and stay on topic."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.ingest.pipeline import question_embedding_text
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import VectorStore
 from bot.variants.models import GatedVariant, GateScores, Variant
+from bot.variants.wellformed import problems
 
 NOVEL_BELOW = 0.95  # cosine to the parent and to every kept sibling must stay under this
 ON_TOPIC_FROM = 0.5  # cosine to the parent must reach this
@@ -34,7 +36,7 @@ def apply_gates(parent: Question, variants: list[Variant], embedder: Embedder,
             nearest = store.search_questions(bank_vectors[index], k=1)
             if nearest:
                 scores.nearest_bank_id, scores.nearest_bank_cosine = nearest[0][0].id, round(nearest[0][1], 4)
-        scores.reasons = _reasons(scores)
+        scores.reasons = [*problems(variant), *_reasons(scores)]
         if scores.passed:
             kept.append(vector)
         out.append(GatedVariant(variant=variant, gate=scores))

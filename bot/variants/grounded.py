@@ -12,6 +12,7 @@ from bot.variants.lexicon import Domain, Lexicon, Setting, default_lexicon
 from bot.variants.models import Axis, OutlinePoint, Provenance, Variant
 from bot.variants.rewrite import (
     core_ask,
+    drop_clauses,
     drop_parentheticals,
     join_words,
     lower_title,
@@ -23,6 +24,7 @@ from bot.variants.rewrite import (
     task_of,
     tidy,
 )
+from bot.variants.wellformed import looks_like_code
 
 MAX_POINTS = 8
 _CODE_SECTION = re.compile(r"\bcode\b|\bpython\b|\bpyspark\b|\bsql query\b", re.IGNORECASE)
@@ -41,7 +43,7 @@ def parent_format(question: Question) -> str:
 def _condense(text: str, limit: int = 420) -> str:
     """A section's text as one paragraph of whole lines, at most about `limit` characters."""
     lines = [re.sub(r"^\s*(?:[-•*]|\d{1,2}[.)])\s*", "", line).strip() for line in text.splitlines()
-             if not _CODE_LINE.search(line)]
+             if not _CODE_LINE.search(line) and not looks_like_code(line)]
     out: list[str] = []
     for line in (x for x in lines if x):
         if out and len("; ".join([*out, line])) > limit:
@@ -229,7 +231,7 @@ class GroundedGenerator:
     def _easier(self, ctx: ParentContext, round_: int, seed: int) -> Variant | None:
         difficulty = self.lexicon.harder_level(ctx.question.difficulty, -1)
         core = strip_constraints(ctx.core, self.lexicon)
-        core = re.sub(r",\s+(?:considering|especially|including|while)\b[^.?]*", "", core)  # drop the qualifiers
+        core = drop_clauses(core, r",\s+(?:considering|especially|including|while)\b")  # drop the qualifiers
         start = round_ % max(1, len(ctx.outline) - 1)
         kept = ctx.outline[start:start + 4] or ctx.outline[:4]
         focus = join_words(topics_of(kept)[:2]) or "the core approach"

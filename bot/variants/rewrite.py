@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.grading.text import prose_sentences, protect, restore
 from bot.variants.lexicon import SLOTS, Lexicon, Setting
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9“\"(])|\n+")
 _ENUMERATION = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s*")
 _NOT_A_NOUN = frozenset("""
 is are was were has have had will would can could should must may might and or but to in for with that which who at on
@@ -17,8 +17,16 @@ outline give how what why which define measure optimize optimise analyze analyse
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of a question (line breaks and end punctuation; list markers dropped)."""
-    return [s for s in (_ENUMERATION.sub("", p).strip() for p in _SENTENCE_END.split(text.strip())) if s]
+    """The sentences of a question (line breaks and end punctuation, never inside parentheses, quotes or "e.g.";
+    list markers dropped)."""
+    return [s for s in (_ENUMERATION.sub("", p).strip() for p in prose_sentences(text)) if s]
+
+
+def drop_clauses(text: str, pattern: str) -> str:
+    """`text` without the clauses `pattern` starts (", considering …"), each up to the end of its sentence; a clause
+    runs over parentheses, quotes and abbreviations ("(e.g., …)") rather than ending inside them."""
+    protected, saved = protect(text)
+    return restore(re.sub(pattern + r"[^.?!]*", "", protected), saved)
 
 
 def is_ask(sentence: str) -> bool:
