@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,17 +89,25 @@ def server(tmp_path: Path) -> Iterator[Server]:
            "MOCKINTERVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'sessions.db'}"}
     subprocess.run([sys.executable, "-m", "bot", "ingest", str(tmp_path / "bank.json")], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=600)
-    port = free_port()
-    log = tmp_path / "streamlit.log"
     started = time.perf_counter()
+    with streamlit_app(env, tmp_path / "streamlit.log", "streamlit.log") as url:
+        yield Server(url, env, setup_started, started, time.perf_counter() - started)
+
+
+@contextmanager
+def streamlit_app(env: dict[str, str], log: Path, artifact: str, *options: str, port: int = 0) -> Iterator[str]:
+    """`streamlit run` of the app on 127.0.0.1 (`port`, or a free one; extra `options` passed on), until it is
+    healthy; its URL, then the server stopped and its log kept as ARTIFACTS/`artifact`."""
+    port = port or free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "bot/ui/app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+             "--browser.gatherUsageStats", "false", *options], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT)
     try:
         wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process, log)
-        yield Server(f"http://127.0.0.1:{port}", env, setup_started, started, time.perf_counter() - started)
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -106,8 +115,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
-        (ARTIFACTS / "streamlit.log").parent.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "streamlit.log").write_bytes(log.read_bytes())
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / artifact).write_bytes(log.read_bytes())
 
 
 def shot(page: Page, name: str) -> None:

@@ -6,20 +6,18 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from bot.storage.accounts import AccountRepository
 from bot.storage.repository import SessionRepository
 from tests.integration.oidc_provider import Identity, Provider
-from tests.integration.test_browser_e2e import ARTIFACTS, BANK, ROOT, SLOW, free_port, idle, launch, wait_healthy
-from tests.integration.test_browser_team import cli, nav_links
+from tests.integration.test_browser_e2e import ARTIFACTS, BANK, SLOW, free_port, idle, launch, streamlit_app
+from tests.integration.test_browser_team import cli, nav_links, person
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SSO_BUTTON = "Sign in with single sign-on"
@@ -56,35 +54,12 @@ def sso_server(tmp_path: Path) -> Iterator[SSOServer]:
         f'[auth]\nredirect_uri = "{redirect_uri}"\ncookie_secret = "{secrets.token_hex(32)}"\n'
         f'client_id = "{provider.client_id}"\nclient_secret = "{provider.client_secret}"\n'
         f'server_metadata_url = "{provider.metadata_url}"\n', encoding="utf-8")
-    log = tmp_path / "streamlit.log"
     try:
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "bot/ui/app.py", "--server.headless", "true",
-                 "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-                 "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets_file)],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process, log)
-            yield SSOServer(f"http://127.0.0.1:{port}", database_url, provider)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            (ARTIFACTS / "streamlit-sso.log").write_bytes(log.read_bytes())
+        with streamlit_app(env, tmp_path / "streamlit.log", "streamlit-sso.log", "--secrets.files", str(secrets_file),
+                           port=port) as url:
+            yield SSOServer(url, database_url, provider)
     finally:
         provider.stop()
-
-
-def person(browser: Browser) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(SLOW)
-    return context, page
 
 
 def shot(page: Page, name: str) -> None:

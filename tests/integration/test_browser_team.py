@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from bot.storage.repository import SessionRepository
-from tests.integration.test_browser_e2e import ARTIFACTS, BANK, ROOT, SLOW, free_port, idle, launch, send, wait_healthy
+from tests.integration.test_browser_e2e import ARTIFACTS, BANK, ROOT, SLOW, idle, launch, send, streamlit_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REFUSED = "You may not open this interview: it belongs to another candidate."
@@ -51,25 +51,8 @@ def team_server(tmp_path: Path) -> Iterator[TeamServer]:
     cli(env, "users", "cohort", "create", "spring")
     cli(env, "users", "cohort", "add", "spring", "cole")
     cli(env, "users", "cohort", "add", "spring", "ana")
-    port = free_port()
-    log = tmp_path / "streamlit.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "bot/ui/app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process, log)
-        yield TeamServer(f"http://127.0.0.1:{port}", database_url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "streamlit-team.log").write_bytes(log.read_bytes())
+    with streamlit_app(env, tmp_path / "streamlit.log", "streamlit-team.log") as url:
+        yield TeamServer(url, database_url)
 
 
 def person(browser: Browser) -> tuple[BrowserContext, Page]:
