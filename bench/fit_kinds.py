@@ -14,7 +14,17 @@ import numpy as np
 
 from bench.report import save
 from bot.domain.elements import LEARNED_KINDS
-from bot.grading.kinds import FILLER_FILE, LabelledSentence, filler_stems, fit_kinds, load_corpus, model_path
+from bot.grading.kinds import (
+    DECLINED,
+    FILLER_FILE,
+    MESSAGE_SECTIONS,
+    LabelledSentence,
+    filler_stems,
+    fit_kinds,
+    load_corpus,
+    load_messages,
+    model_path,
+)
 from bot.settings import Settings
 from bot.wiring import lazy_embedder
 
@@ -42,16 +52,20 @@ def held_out(corpus: list[LabelledSentence], vectors: np.ndarray, name: str) -> 
             by_story[corpus[i].group].append(row)
         for j, kind in enumerate(model.kinds):
             for row, i in enumerate(test):
-                _count(counts[kind], probs[row, j] >= THRESHOLD, kind in corpus[i].kinds)
+                if kind == DECLINED:
+                    _count(counts[kind], probs[row, j] >= THRESHOLD, corpus[i].section == "declines")
+                elif corpus[i].section not in MESSAGE_SECTIONS:
+                    _count(counts[kind], probs[row, j] >= THRESHOLD, kind in corpus[i].kinds)
             for group, rows in by_story.items():
-                if ":" in group and group.split(":")[1] in ("targeted", "negatives", "vague"):
+                if ":" in group and group.split(":")[1] in ("targeted", "negatives", "vague", "messages"):
                     continue  # lists of standalone sentences are not stories
                 _count(stories[kind], bool((probs[rows, j] >= THRESHOLD).any()),
                        any(kind in corpus[test[r]].kinds for r in rows))
     per_kind = {k: dict(zip(("precision", "recall", "f1"), (round(x, 3) for x in _prf(*counts[k])), strict=True))
                 for k in LEARNED_KINDS if k in counts}
     per_story = {k: round(_prf(*stories[k])[2], 3) for k in LEARNED_KINDS if k in stories}
-    return {"folds": sources, "per_kind": per_kind,
+    declined = dict(zip(("precision", "recall", "f1"), (round(x, 3) for x in _prf(*counts[DECLINED])), strict=True))
+    return {"folds": sources, "per_kind": per_kind, "declined": declined,
             "macro_f1": round(float(np.mean([v["f1"] for v in per_kind.values()])), 3),
             "story_macro_f1": round(float(np.mean(list(per_story.values()))), 3), "story_f1": per_story}
 
@@ -67,13 +81,16 @@ def main() -> None:
     parser.add_argument("--no-save", action="store_true", help="evaluate only; keep the shipped model")
     args = parser.parse_args()
     embedder = lazy_embedder(Settings())
-    corpus = load_corpus()
+    corpus = [*load_corpus(), *load_messages()]
     vectors = embedder.embed([s.text for s in corpus])
     results = held_out(corpus, vectors, embedder.name)
-    results["corpus"] = {"sentences": len(corpus), "files": len(results["folds"]),
-                         "positives": {k: sum(k in s.kinds for s in corpus) for k in LEARNED_KINDS},
-                         "stories": len({s.group for s in corpus if s.group.split(":")[1][:1] != ""
-                                         and s.group.split(":")[1] not in ("targeted", "negatives", "vague")})}
+    labelled = [s for s in corpus if s.section not in MESSAGE_SECTIONS]
+    results["corpus"] = {"sentences": len(labelled), "files": len({s.source for s in labelled}),
+                         "positives": {k: sum(k in s.kinds for s in labelled) for k in LEARNED_KINDS},
+                         "stories": len({s.group for s in labelled if s.group.split(":")[1][:1] != ""
+                                         and s.group.split(":")[1] not in ("targeted", "negatives", "vague")}),
+                         "messages": {section: sum(s.section == section for s in corpus)
+                                      for section in MESSAGE_SECTIONS}}
     filler = filler_stems(corpus)
     results["filler_stems"] = len(filler)
     if not args.no_save:
@@ -97,10 +114,15 @@ Corpus `prompts/grading/elements/corpus-*.yaml`: {results['corpus']['sentences']
 and vague filler; {results['filler_stems']} filler stems learned from it). One logistic head per kind over the MiniLM
 sentence embedding and hashed character n-grams.
 **Held out by author**: each author's file is predicted by a model fitted on the other authors' files
-(threshold {THRESHOLD}); counts pooled over the {results['corpus']['files']} folds.
+(threshold {THRESHOLD}); counts pooled over the folds.
 
 - Sentence level: **macro-F1 {results['macro_f1']:.3f}**. Story level (does the story show the kind anywhere):
   macro-F1 {results['story_macro_f1']:.3f}.
+- Decline head (a sentence that declines to answer: "Pass, pricing isn't my area"), fitted on the candidate messages
+  of `prompts/interview/intents-*.yaml` ({results['corpus']['messages']['declines']} declining, against
+  {results['corpus']['messages']['answers']} answers and every corpus sentence), held out by author the same way:
+  precision {results['declined']['precision']:.2f}, recall {results['declined']['recall']:.2f}, F1
+  {results['declined']['f1']:.2f}.
 
 | kind | positives | precision | recall | F1 | story F1 |
 |---|---|---|---|---|---|

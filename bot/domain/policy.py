@@ -35,9 +35,10 @@ def next_action(intent: Intent, probes_asked: int, depth: int, missing: list[Tar
                 strong: bool = False, last_probe: Target | None = None) -> Action:
     """Probe the most important requirement the answer clearly missed; when nothing is, go deeper into what the
     candidate said, then a weak dimension — until `depth` probes, never the same thing twice. After a strong answer
-    the interviewer goes deeper first. Requests get their own reply; "I don't know" gets a hint the first time and
-    moves on after that (a hint about the last probe, when "I don't know" answers one)."""
-    order = [*(deeper or []), *missing] if strong else [*missing, *(deeper or [])]
+    little of importance is missing, and what the grade still calls missing is as likely said in words it did not
+    credit: the interviewer only goes deeper into what was said. Requests get their own reply; "I don't know" gets a
+    hint the first time and moves on after that (a hint about the last probe, when "I don't know" answers one)."""
+    order = [*(deeper or [])] if strong else [*missing, *(deeper or [])]
     fresh = [t for t in [*order, *weak] if t.key not in already_probed]
     if intent == "clarify":
         return Action(kind="clarify")

@@ -173,8 +173,11 @@ def measure_coverage(reference: Reference, evidence: AnswerEvidence, vectors: Re
                 per_sentence[index] = _kind_scores(point, evidence, head_sims[index], vectors.points[index], mask,
                                                    policy)
             else:
-                per_sentence[index], bonus[index] = _content_scores(point, evidence, sims[vectors.owners == index],
-                                                                    mask, gated_stems, policy)
+                own = sims[vectors.owners == index]
+                if point.ask:  # an asked element's wording against the whole sentence: naming the element with
+                    own = own.copy()  # something of its own shows it ("promo flags on sibling items for
+                    own[0] = head_sims[index]  # cannibalization"); the gate makes a bare echo worth nothing
+                per_sentence[index], bonus[index] = _content_scores(point, evidence, own, mask, gated_stems, policy)
         return per_sentence, bonus
 
     if len(vectors.parts) > 1:

@@ -110,6 +110,11 @@ def analyse(sentences: list[str], reference: Reference, model: LogisticHeads, po
     concrete = [is_concrete(b, terms) for b in bodies]
     probs = model.probabilities(sentences, vectors)
     rules = policy.evidence
+    if "situation" in model.kinds:  # a story opens with its scene, however it is worded
+        column = model.kinds.index("situation")
+        for i in range(min(rules.opening_sentences, len(sentences))):
+            if concrete[i]:
+                probs[i, column] = max(float(probs[i, column]), rules.opening_situation)
     specific = probs[:, model.kinds.index(SPECIFIC)] if SPECIFIC in model.kinds else np.ones(len(sentences))
     if labelled and SPECIFIC in model.kinds:  # judged on what is left without the label (and any echo)
         rest = [masked_text(sentences[i], dropped[i]) for i in labelled]

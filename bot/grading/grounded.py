@@ -22,12 +22,12 @@ from bot.grading.coverage import Coverage, ReferenceVectors, measure_coverage, r
 from bot.grading.evidence import AnswerEvidence, analyse, evidence_texts, is_keyword_list
 from bot.grading.heads import LogisticHeads
 from bot.grading.injection import scan
-from bot.grading.kinds import kind_model_for
+from bot.grading.kinds import DECLINED, kind_model_for
 from bot.grading.language import mismatch
 from bot.grading.policy import GradingPolicy, load_policy
 from bot.grading.reference import SCAFFOLD_STEMS, Reference
 from bot.grading.signals import InterviewSignals, read_signals, specificity
-from bot.grading.text import content_tokens, statements, stem
+from bot.grading.text import content_tokens, statements, stem, tokens
 from bot.retrieval.embedder import Embedder
 
 _NON_ANSWER = re.compile(
@@ -251,7 +251,8 @@ class GroundedGrader:
         short = min(policy.too_short.words, math.ceil(policy.too_short.reference_share * size))
         bare = min(policy.non_answer.new_words, math.ceil(policy.non_answer.reference_share * size))
         declined = len(new_words) <= policy.non_answer.declined_words and _NON_ANSWER.search(text)
-        if declined or (len(new_words) < bare and content < policy.non_answer.content_below):
+        bare_answer = len(new_words) < bare and content < policy.non_answer.content_below
+        if declined or bare_answer or _declines(evidence, reference, short, policy):
             flags.append("non_answer")
             return min(overall, policy.caps.non_answer)
         if len(words) < short:
@@ -297,12 +298,25 @@ class GroundedGrader:
         if reference.given or neighbours is None:
             return False
         nearby = neighbours(mean)
+        # Questions on much the same subject as this one (two CLV questions) do not make an answer off topic.
+        siblings = {q for q, s in neighbours(refvec.question) if s >= rules.sibling_above}
         mine = [s for q, s in nearby if q == reference.question_id]
-        others = [s for q, s in nearby if q != reference.question_id]
+        others = [s for q, s in nearby if q != reference.question_id and q not in siblings]
         if not others:
             return False
         # Not even among the nearest bank questions, or clearly nearer another one.
         return max(others) > (mine[0] + rules.other_margin if mine else asked)
+
+
+def _declines(evidence: AnswerEvidence, reference: Reference, short: int, policy: GradingPolicy) -> bool:
+    """Some sentence declines to answer ("Pass, pricing isn't my area") and the others say too little to be one. A
+    terse fragment ("O(n)", "delete node") or a sentence in the reference's own terms says something: no decline."""
+    terms = set().union(*(p.terms for p in reference.points if not p.ask))
+    declining = [p >= policy.non_answer.declined_p and len(tokens(s)) >= policy.non_answer.declined_min_words
+                 and not {stem(t) for t in content_tokens(s)} & terms
+                 for s, p in zip(evidence.sentences, evidence.kind_column(DECLINED), strict=True)]
+    said = sum(n for n, d in zip(evidence.new_words, declining, strict=True) if not d)
+    return any(declining) and said < short
 
 
 def _strengths(dimensions: list[DimensionScore]) -> list[str]:

@@ -1,6 +1,6 @@
 """Recognises the kind of requirement an answer sentence shows (a risk handled, a lesson, …): one logistic head per
-kind (and one for specificity), fitted on the labelled corpus in prompts/grading/elements (`bench/fit_kinds.py`
-writes the shipped model)."""
+kind (and one for specificity, one for declining to answer), fitted on the labelled corpus in prompts/grading/elements
+and the candidate messages in prompts/interview (`bench/fit_kinds.py` writes the shipped model)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ class LabelledSentence:
     kinds: frozenset[str]
     group: str  # the story (or list block) it comes from: splits never cut through a story
     source: str  # the corpus file
-    section: str = "stories"  # stories | targeted | negatives | vague (generic filler: the "specific" head's 0s)
+    section: str = "stories"  # stories | targeted | negatives | vague (generic filler: the "specific" head's 0s),
+    # or one of MESSAGE_SECTIONS
 
 
 def load_corpus(paths: list[Path] | None = None) -> list[LabelledSentence]:
@@ -45,6 +46,24 @@ def load_corpus(paths: list[Path] | None = None) -> list[LabelledSentence]:
     return out
 
 
+MESSAGES_DIR = ELEMENTS_DIR.parents[1] / "interview"  # candidate messages labelled with their intent
+DECLINE_INTENTS = ("dont_know", "skip", "repeat")  # messages that give no answer: the decline head's 1s
+
+
+def load_messages(paths: list[Path] | None = None) -> list[LabelledSentence]:
+    """The candidate messages that decline to answer (the decline head's 1s) or answer (its 0s, with every corpus
+    sentence); each intent file is one more author."""
+    files = paths if paths is not None else sorted(MESSAGES_DIR.glob("intents-*.yaml"))
+    out = []
+    for path in files:
+        items = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or []
+        for n, item in enumerate(i for i in items if i.get("intent") in (*DECLINE_INTENTS, "answer")):
+            section = "declines" if item["intent"] in DECLINE_INTENTS else "answers"
+            out.append(LabelledSentence(text=str(item["text"]).strip(), kinds=frozenset(),
+                                        group=f"{path.stem}:messages:{n // 10}", source=path.name, section=section))
+    return out
+
+
 def _labelled(item: dict[str, Any], group: str, path: Path, section: str) -> LabelledSentence:
     kinds = frozenset(item.get("kinds") or [])
     if unknown := kinds - set(LEARNED_KINDS):
@@ -54,22 +73,30 @@ def _labelled(item: dict[str, Any], group: str, path: Path, section: str) -> Lab
 
 
 SPECIFIC = "specific"  # the extra head: says something concrete (stories, targeted) rather than generic filler (vague)
+DECLINED = "declined"  # the extra head: declines to answer ("Pass, pricing isn't my area"), from candidate messages
+MESSAGE_SECTIONS = ("declines", "answers")  # candidate messages (no kind labels): declining, or answering
 
 
 def _labels(sentences: list[LabelledSentence], head: str) -> tuple[np.ndarray, np.ndarray]:
     """Labels of one head and the mask of sentences it is fitted on."""
-    if head != SPECIFIC:
-        return np.asarray([head in s.kinds for s in sentences], dtype=int), np.ones(len(sentences), dtype=bool)
-    mask = np.asarray([s.section in ("stories", "targeted", "vague") for s in sentences])
-    return np.asarray([s.section != "vague" for s in sentences], dtype=int), mask
+    if head == DECLINED:
+        return np.asarray([s.section == "declines" for s in sentences], dtype=int), np.ones(len(sentences), dtype=bool)
+    if head == SPECIFIC:
+        mask = np.asarray([s.section in ("stories", "targeted", "vague") for s in sentences])
+        return np.asarray([s.section != "vague" for s in sentences], dtype=int), mask
+    mask = np.asarray([s.section not in MESSAGE_SECTIONS for s in sentences])
+    return np.asarray([head in s.kinds for s in sentences], dtype=int), mask
 
 
 def fit_kinds(sentences: list[LabelledSentence], vectors: np.ndarray, embedder_name: str,
               c: float = C) -> LogisticHeads:
-    """The kind heads (and the specificity head when the corpus has vague sentences) fitted on `sentences`."""
+    """The kind heads, and the specificity head when the corpus has vague sentences and the decline head when it has
+    declining messages, fitted on `sentences`."""
     kinds = [k for k in LEARNED_KINDS if any(k in s.kinds for s in sentences)]
     if any(s.section == "vague" for s in sentences):
         kinds.append(SPECIFIC)
+    if any(s.section == "declines" for s in sentences):
+        kinds.append(DECLINED)
     meta = {"sentences": len(sentences), "sources": sorted({s.source for s in sentences}),
             "positives": {k: sum(k in s.kinds for s in sentences) for k in kinds}}
     return LogisticHeads.fit([s.text for s in sentences], vectors, embedder_name,
@@ -88,7 +115,7 @@ def filler_stems(sentences: list[LabelledSentence]) -> list[str]:
     specific: dict[str, int] = {}
     n_vague = n_specific = 0
     for sentence in sentences:
-        if sentence.section == "negatives":
+        if sentence.section == "negatives" or sentence.section in MESSAGE_SECTIONS:
             continue
         counts = vague if sentence.section == "vague" else specific
         for word in {stem(t) for t in content_tokens(sentence.text)}:
@@ -108,6 +135,13 @@ def shipped_filler() -> frozenset[str]:
         return frozenset()
     return frozenset(w for line in FILLER_FILE.read_text(encoding="utf-8").splitlines()
                      if not line.startswith("#") for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def kind_meanings() -> dict[str, str]:
+    """What a sentence must do to show each kind, in words (prompts/grading/elements/kinds.yaml)."""
+    data = yaml.load((ELEMENTS_DIR / "kinds.yaml").read_text(encoding="utf-8"), Loader=_LOADER) or {}
+    return {kind: str(entry.get("meaning", "")) for kind, entry in data.items() if entry.get("meaning")}
 
 
 def model_path(embedder_name: str) -> Path:
@@ -131,7 +165,7 @@ def kind_model_for(embedder: SentenceEmbedder) -> LogisticHeads:
         path = model_path(embedder.name)
         model = LogisticHeads.load(path) if path.exists() else None
         if model is None or model.dim != embedder.dim:
-            corpus = load_corpus()
+            corpus = [*load_corpus(), *load_messages()]
             corpus = corpus[:: max(1, -(-len(corpus) // RUNTIME_FIT_SENTENCES))]
             model = fit_kinds(corpus, embedder.embed([s.text for s in corpus]), embedder.name)
         _fitted[embedder.name] = model

@@ -22,6 +22,8 @@ class Evidence(BaseModel):
     question_share: float = Field(ge=0, le=1)
     specific_lo: float = Field(ge=0, le=1)
     specific_hi: float = Field(gt=0, le=1)
+    opening_sentences: int = Field(ge=0)
+    opening_situation: float = Field(ge=0, le=1)
 
 
 class KindWeights(BaseModel):
@@ -90,6 +92,8 @@ class NonAnswerRule(BaseModel):
     reference_share: float = Field(ge=0, le=1)
     declined_words: int = Field(ge=0)
     content_below: float = Field(ge=0, le=1)
+    declined_p: float = Field(ge=0, le=1)
+    declined_min_words: int = Field(ge=1)
 
 
 class OffTopicRule(BaseModel):
@@ -99,6 +103,7 @@ class OffTopicRule(BaseModel):
     unrelated_below: float
     content_given: float = Field(ge=0, le=1)
     other_margin: float
+    sibling_above: float = Field(ge=0, le=1)
 
 
 class KeywordListRule(BaseModel):

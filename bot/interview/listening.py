@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from bot.domain.grade import Grade
 from bot.domain.policy import Target
+from bot.grading.kinds import kind_meanings
 from bot.grading.reference import Reference, ReferencePoint
 from bot.grading.text import statements
 from bot.interview import probes
@@ -59,8 +60,14 @@ def missing_targets(grade: Grade, reference: Reference, include: frozenset[str] 
                                    or max((r.score for r in shown), default=0.0) >= PROBE_BELOW):
             candidates.append((key, point))
     if related is not None and candidates:
-        closeness = related([wording(point) for _, point in candidates])
-        candidates = [(key, point) for (key, point), near in zip(candidates, closeness, strict=True)
+        # An element of a known kind is also asked for by what that kind means ("names a risk and what was done to
+        # contain it"): an answer near either talks about it.
+        meanings = kind_meanings()
+        texts = [[wording(point), *([meanings[point.kind]] if point.kind in meanings else [])]
+                 for _, point in candidates]
+        closeness = iter(related([t for group in texts for t in group]))
+        nearest = [max(next(closeness) for _ in group) for group in texts]
+        candidates = [(key, point) for (key, point), near in zip(candidates, nearest, strict=True)
                       if key in include or near < ADDRESSED_AT]
     return [Target(kind="key_point", key=key, label=probes.topic(point), probe=probes.probe_question(point, behavioral),
                    why=f"The answer says little or nothing about {probes.topic(point)}.") for key, point in candidates]

@@ -39,7 +39,7 @@ BANK = [
      "reference_answer": "Metrics:\n- Primary conversion rate, guardrail refund rate\nDesign:\n- Randomise by user, "
                          "run two full weeks, compute power for a 1% lift"},
 ]
-ANSWER = "I would stream payments through Kafka into a feature store and score each one in under 100 ms."
+ANSWER = "Payments would flow through Kafka into a feature store; the model scores them in real time."
 FAST = PasswordHasher(rounds=4)
 
 

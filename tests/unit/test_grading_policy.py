@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.models import AnswerSection, Question
 from bot.grading.grounded import GroundedGrader
+from bot.grading.kinds import fit_kinds, load_corpus, load_messages
 from bot.grading.policy import load_policy
 from bot.grading.reference import build_reference
 from bot.grading.rubrics import rubric_for
@@ -95,3 +96,46 @@ def test_with_a_reference_of_ones_own_nothing_is_compared_with_the_bank(grader: 
     grader.grade(reference, rubric_for(""), "How surprising the observed data is under the null hypothesis.",
                  neighbours=lambda vector: calls.append(vector) or [])
     assert calls == []
+
+
+@pytest.fixture(scope="module")
+def declines_grader() -> GroundedGrader:
+    """A grader whose kind model has the decline head fitted on every candidate message (the runtime fit samples)."""
+    embedder = HashingEmbedder()
+    sample = [*load_corpus()[::8], *load_messages()]
+    return GroundedGrader(embedder, kind_model=fit_kinds(sample, embedder.embed([s.text for s in sample]),
+                                                         embedder.name))
+
+
+def test_an_answer_that_declines_in_its_own_words_is_a_non_answer(declines_grader: GroundedGrader) -> None:
+    question = QUESTION.model_copy(update={"reference_answer": " ".join(s.text for s in QUESTION.sections)})
+    reference, rubric = build_reference(question, []), rubric_for(question.category)
+
+    def grade(answer: str):  # type: ignore[no-untyped-def]
+        return declines_grader.grade(reference, rubric, answer)
+    declined = grade("Honestly I'm drawing a blank on churn, it's not something I've built. Could we move on to "
+                     "the next one?")
+    assert "non_answer" in declined.flags and declined.overall <= load_policy().caps.non_answer
+    admitted = grade("I haven't built one at work, but I'd start from tenure, failed payments and weekly active "
+                     "days, train gradient boosting on a time-based split, and give the top decile a retention "
+                     "offer with a holdout group to measure the uplift.")
+    assert "non_answer" not in admitted.flags and admitted.overall > 35
+
+
+def _neighbours(question_side: list[tuple[str, float]]):  # type: ignore[no-untyped-def]
+    """Bank questions near a vector: another question nearer the answer; `question_side` near the question."""
+    calls: list[int] = []
+
+    def near(vector: object) -> list[tuple[str, float]]:
+        calls.append(1)
+        return [("another", 0.9), (QUESTION.id, 0.5)] if len(calls) == 1 else question_side
+    return near
+
+
+def test_another_question_on_the_same_subject_does_not_make_an_answer_off_topic(grader: GroundedGrader) -> None:
+    vague = "Churn is really important for a subscription app, so I'd think about it carefully with the team."
+    reference = build_reference(QUESTION, [])
+    rubric = rubric_for(QUESTION.category)
+    elsewhere = grader.grade(reference, rubric, vague, _neighbours([(QUESTION.id, 1.0), ("another", 0.2)]))
+    sibling = grader.grade(reference, rubric, vague, _neighbours([(QUESTION.id, 1.0), ("another", 0.8)]))
+    assert "off_topic" in elsewhere.flags and "off_topic" not in sibling.flags

@@ -33,7 +33,7 @@ BANK = [
      "reference_answer": "Metrics:\n- Primary conversion rate, guardrail refund rate\nDesign:\n- Randomise by "
                          "user, run two full weeks for weekly seasonality, compute power for a 1% lift"},
 ]
-PARTIAL = "I would stream payments through Kafka into a feature store and score each one in under 100 ms."
+PARTIAL = "I would stream payments through Kafka into a feature store."
 
 
 @pytest.fixture

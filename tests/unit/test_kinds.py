@@ -10,7 +10,16 @@ import pytest
 
 from bot.domain.elements import LEARNED_KINDS
 from bot.grading.heads import LogisticHeads
-from bot.grading.kinds import SPECIFIC, filler_stems, fit_kinds, load_corpus, model_path, shipped_filler
+from bot.grading.kinds import (
+    DECLINED,
+    SPECIFIC,
+    filler_stems,
+    fit_kinds,
+    load_corpus,
+    load_messages,
+    model_path,
+    shipped_filler,
+)
 from tests.fakes import HashingEmbedder
 
 
@@ -44,7 +53,7 @@ def test_unknown_kind_in_a_corpus_file_is_an_error_naming_it(tmp_path: Path) -> 
 def test_the_shipped_model_covers_every_kind_for_minilm() -> None:
     path = model_path("all-MiniLM-L6-v2")
     model = LogisticHeads.load(path)
-    assert model.kinds == [*LEARNED_KINDS, SPECIFIC] and model.dim == 384
+    assert model.kinds == [*LEARNED_KINDS, SPECIFIC, DECLINED] and model.dim == 384
     assert model.meta["sentences"] >= 5000
 
 
@@ -65,3 +74,15 @@ def test_filler_is_learned_from_the_generic_sentences(corpus: list) -> None:
     assert {"holist", "leverag"} & learned
     assert not {"shadow", "kafka", "glossari"} & learned
     assert shipped_filler() == frozenset(filler_stems(corpus))
+
+
+def test_the_decline_head_learns_from_candidate_messages_not_from_the_kind_labels(corpus: list) -> None:
+    messages = load_messages()
+    assert {m.section for m in messages} == {"declines", "answers"} and not any(m.kinds for m in messages)
+    embedder = HashingEmbedder()
+    sample = [*corpus[::8], *messages]
+    model = fit_kinds(sample, embedder.embed([s.text for s in sample]), embedder.name)
+    texts = ["Pass, sorry. Pricing isn't something I've ever worked on.",
+             "We shipped the reserve model in six weeks and the close went from six days to two."]
+    declined = model.probabilities(texts, embedder.embed(texts))[:, model.kinds.index(DECLINED)]
+    assert declined[0] > 0.5 > declined[1]

@@ -9,6 +9,7 @@ from bot.domain.grade import Citation, Grade, KeyPointResult
 from bot.domain.models import AnswerSection, Question
 from bot.grading.coverage import assign_parts
 from bot.grading.evidence import AnswerEvidence
+from bot.grading.kinds import kind_meanings
 from bot.grading.reference import Reference, build_reference
 from bot.grading.text import is_code
 from bot.interview import listening
@@ -67,6 +68,24 @@ def test_a_requirement_the_answer_talks_about_is_not_asked_for_again() -> None:
     probed = frozenset(key for key, name in listening.requirement_names(ref).items() if "executives" in name)
     kept = listening.missing_targets(grade, ref, include=probed, related=related)
     assert len(kept) == 2  # one already probed stays, so a hint can come back to it
+
+
+def test_an_element_of_a_known_kind_is_not_asked_for_when_the_answer_does_what_that_kind_means() -> None:
+    question = Question.build(source_file="bank.md", title="Rollout", category="behavioral",
+                              question="Tell me about a time you rolled out a risky change. What was the outcome, "
+                                       "and which risks you mitigated?", reference_answer="...")
+    ref = build_reference(question, [])
+    risk = next(p for p in ref.points if p.kind == "risk_mitigation")
+    meaning = kind_meanings()["risk_mitigation"]
+    grade = Grade(question_id=question.id, rubric="r", overall=40, dimensions=[], missing=[
+        KeyPointResult(key_point=p.key_point, id=p.id, covered=False, score=0.05,
+                       citation=Citation(question_id=question.id, section=p.label)) for p in ref.points])
+
+    def related(texts: list[str]) -> list[float]:  # "we ran both side by side for a month": near what the kind means
+        return [0.5 if text == meaning else 0.05 for text in texts]
+
+    assert risk.id not in {t.key for t in listening.missing_targets(grade, ref, related=related)}
+    assert risk.id in {t.key for t in listening.missing_targets(grade, ref, related=lambda t: [0.05] * len(t))}
 
 
 def evidence(sentences: list[str]) -> AnswerEvidence:

@@ -17,6 +17,8 @@ DIM = Target(kind="dimension", key="result", label="Result & impact")
     ("answer", 1, 2, [KP1, KP2], [DIM], {"imbalance"}, {}, Action(kind="probe", target=KP2)),
     ("answer", 0, 2, [KP1], [DIM], set(), {"deeper": [DEEP]}, Action(kind="probe", target=KP1)),
     ("answer", 0, 2, [KP1], [DIM], set(), {"deeper": [DEEP], "strong": True}, Action(kind="probe", target=DEEP)),
+    ("answer", 1, 3, [KP1], [DIM], {"numbers:2"}, {"deeper": [DEEP], "strong": True}, Action(kind="probe", target=DIM)),
+    ("answer", 1, 3, [KP1], [], {"numbers:2"}, {"deeper": [DEEP], "strong": True}, Action(kind="move_on")),
     ("answer", 0, 2, [], [DIM], set(), {"deeper": [DEEP]}, Action(kind="probe", target=DEEP)),
     ("answer", 1, 3, [], [DIM], set(), {}, Action(kind="probe", target=DIM)),
     ("answer", 2, 2, [KP1], [DIM], set(), {}, Action(kind="move_on")),
