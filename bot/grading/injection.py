@@ -17,6 +17,8 @@ _PATTERNS = [
     r"directions?|context|messages?)",
     r"\b(?:give|award|assign|grant)\b[^.\n]{0,40}\b" + _SCORE_WORDS
     + r"\b[^.\n]{0,20}\b(?:marks?|scores?|points?|ratings?|grades?|stars?)\b",  # not "give the top decile an offer"
+    r"\b(?:give|award|assign|grant)\b[^.\n]{0,40}\b(?:marks?|scores?|points?|ratings?|grades?)\s+(?:of\s+)?"
+    + _SCORE_WORDS + r"(?![\w/])",  # "a score of 100 out of 100"
     r"\b(?:give|award|assign|grant)\s+(?:me|this|it|(?:this|the|my) (?:answer|response|submission)|the candidate)\s+"
     r"(?:an?\s+)?(?:(?-i:A\+?)|10/10|5/5|100(?:/100)?)(?![\w/])",  # the letter grade "A", not "a name"
     r"\b(?:mark|rate|score|grade)\s+(?:me|this|it|my|the (?:answer|response|candidate|submission))\b[^.\n]{0,30}\b"
