@@ -25,8 +25,8 @@ ACKNOWLEDGEMENTS = ("You mentioned {term}.", "Thanks, the detail on {term} helps
                     "I follow the part about {term}.")
 NEUTRAL_ACKNOWLEDGEMENTS = ("You mentioned {term}.", "Noted: {term}.")
 DIMENSION_PROBES = {
-    "result": "What was the measurable result? Give me the numbers, before and after.",
-    "impact": "What was the measurable result? Give me the numbers, before and after.",
+    "result": "What was the measurable result, in numbers before and after?",
+    "impact": "What was the measurable result, in numbers before and after?",
     "action": "What did you personally do there, as opposed to the team?",
     "situation_task": "What was at stake, and what exactly were you responsible for?",
     "tradeoffs": "What alternatives did you consider, and what did you give up by choosing this one?",
@@ -35,7 +35,7 @@ DIMENSION_PROBES = {
     "structure": "What assumptions are you making, and what would you clarify before designing anything?",
     "depth": "Could you go one level deeper and explain how that would work in practice?",
     "rigor": "How would you make sure the result is real and not noise or bias?",
-    "relevance": "How does that story answer what I asked? Tie it back to the question.",
+    "relevance": "How does that story tie back to what I asked?",
     "correctness": "Could you be more precise about how that works?",
 }
 CLARIFY_YES = re.compile(r"^\s*(?:can|could|may|should|shall) (?:i|we) (?:assume|take|treat|say)|"

@@ -99,3 +99,10 @@ def test_a_transcript_sections_probe_is_the_real_interviewers_question() -> None
     asked = {p.label: probes.probe_question(p, False) for p in build_reference(question, []).points}
     assert asked["Productionization"] == "How would you deploy your model?"
     assert asked["Variables"] == "What do you believe are relevant signals for predicting the CLV of customers?"
+
+
+def test_every_rubric_dimension_probe_is_one_grammatical_question() -> None:
+    from bot.interview.phrasing import DIMENSION_PROBES
+
+    for key, probe in DIMENSION_PROBES.items():
+        assert probe.endswith("?") and not grammar_defects(probe), (key, probe, grammar_defects(probe))
