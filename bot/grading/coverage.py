@@ -173,10 +173,12 @@ def measure_coverage(reference: Reference, evidence: AnswerEvidence, vectors: Re
                 per_sentence[index] = _kind_scores(point, evidence, head_sims[index], vectors.points[index], mask,
                                                    policy)
             else:
-                own = sims[vectors.owners == index]
-                if point.ask:  # an asked element's wording against the whole sentence: naming the element with
-                    own = own.copy()  # something of its own shows it ("promo flags on sibling items for
-                    own[0] = head_sims[index]  # cannibalization"); the gate makes a bare echo worth nothing
+                # An asked element's wording is matched against the whole sentence: naming the element with
+                # something of its own shows it ("promo flags on sibling items for cannibalization"); the gate makes
+                # a bare echo worth nothing.
+                own = sims[vectors.owners == index].copy()
+                if point.ask:
+                    own[0] = head_sims[index]
                 per_sentence[index], bonus[index] = _content_scores(point, evidence, own, mask, gated_stems, policy)
         return per_sentence, bonus
 

@@ -106,8 +106,7 @@ def analyse(sentences: list[str], reference: Reference, model: LogisticHeads, po
         vectors = content_vectors = np.zeros((0, embedder.dim), dtype=np.float32)
     labelled = [i for i, cut in enumerate(labels) if cut]
     new = [new_word_count(b, reference) for b in bodies]
-    terms = set().union(*(p.terms for p in reference.points if not p.ask))  # the prompt's words are not detail
-    concrete = [is_concrete(b, terms) for b in bodies]
+    concrete = [is_concrete(b, reference.detail_terms) for b in bodies]
     probs = model.probabilities(sentences, vectors)
     rules = policy.evidence
     if "situation" in model.kinds:  # a story opens with its scene, however it is worded

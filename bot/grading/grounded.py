@@ -311,7 +311,7 @@ class GroundedGrader:
 def _declines(evidence: AnswerEvidence, reference: Reference, short: int, policy: GradingPolicy) -> bool:
     """Some sentence declines to answer ("Pass, pricing isn't my area") and the others say too little to be one. A
     terse fragment ("O(n)", "delete node") or a sentence in the reference's own terms says something: no decline."""
-    terms = set().union(*(p.terms for p in reference.points if not p.ask))
+    terms = reference.detail_terms
     declining = [p >= policy.non_answer.declined_p and len(tokens(s)) >= policy.non_answer.declined_min_words
                  and not {stem(t) for t in content_tokens(s)} & terms
                  for s, p in zip(evidence.sentences, evidence.kind_column(DECLINED), strict=True)]

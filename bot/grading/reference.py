@@ -71,6 +71,11 @@ class Reference:
     given: bool = False  # graded against a reference the user gave (nothing is compared with the bank)
 
     @property
+    def detail_terms(self) -> set[str]:
+        """The distinctive stems of the reference's sections (the prompt's own words are no detail)."""
+        return set().union(*(p.terms for p in self.points if not p.ask))
+
+    @property
     def reference_words(self) -> int:
         return len(content_tokens(self.text or self.question))
 
