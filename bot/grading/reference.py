@@ -178,7 +178,7 @@ def _weigh_by_prompt(points: list[ReferencePoint], spec: PromptSpec, question: Q
                      sections: list[AnswerSection], policy: GradingPolicy) -> None:
     """Points that answer an asked element weigh more; an asked element that no point answers joins the points."""
     kinds = set(policy.content_points.design_kinds)
-    for element in (e for e in spec.elements if not e.main):
+    for element in (e for e in spec.elements if not e.main and not _asks_for_the_whole(e, spec)):
         wanted = _stems(f"{element.text} {' '.join(element.examples)}") - GENERIC_STEMS
         shared = [0 if p.code else len(wanted & (_stems(p.label) | p.terms | _stems(p.text))) for p in points]
         best = max(shared, default=0)
@@ -192,6 +192,18 @@ def _weigh_by_prompt(points: list[ReferencePoint], spec: PromptSpec, question: Q
         else:
             points.append(_element_point(element, question, chunks, sections, kinds))
             points[-1].importance = policy.coverage.prompt_importance
+
+
+STRUCTURING_STEMS = {stem(w) for w in "structure structuring organise organize frame plan architect".split()}
+
+
+def _asks_for_the_whole(element: Element, spec: PromptSpec) -> bool:
+    """An ask that only says to structure what the rest of the prompt asks for ("how would you structure the
+    experiment") is the question as a whole: the other asks and the sections judge it, it is no requirement of its
+    own (nothing in an answer could show it apart from the rest)."""
+    wanted = _stems(f"{element.text} {' '.join(element.examples)}") - GENERIC_STEMS
+    rest = set().union(*(_stems(e.text) for e in spec.elements if e.id != element.id))
+    return bool(wanted & STRUCTURING_STEMS) and wanted - STRUCTURING_STEMS <= rest
 
 
 def adhoc_question(question_text: str, reference_text: str, category: str = "") -> Question:

@@ -119,3 +119,14 @@ def test_without_markers_the_answer_is_cut_where_that_credits_it_most() -> None:
     assert assign_parts(said, 2, titles, two_stories, importance, owner, 1.5).tolist() == [0, 0, 1, 1]
     one_story = np.asarray([[0.9, 0, 0, 0], [0, 0.8, 0, 0], [0, 0, 0, 0.3], [0, 0, 0, 0]])
     assert assign_parts(said, 2, titles, one_story, importance, owner, 1.5).tolist() == [0, 0, 0, 0]
+
+
+def test_an_ask_to_structure_what_the_prompt_asks_for_is_the_question_itself_not_a_requirement() -> None:
+    question = Question.build(
+        source_file="bank.md", title="Pricing test", category="analytics_experimentation",
+        question="Design an A/B test of a new pricing page and choose the experiment duration. How would you "
+                 "structure the experiment, select control groups and define success metrics?",
+        reference_answer="...", sections=[AnswerSection(title="Rollout", text="Ship to one region first, then all.")])
+    points = build_reference(question, []).points
+    assert {p.key_point for p in points if p.ask} == {"select control groups", "define success metrics"}
+    assert not any("structure" in p.asked_by for p in points)
