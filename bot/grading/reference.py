@@ -179,7 +179,7 @@ def _weigh_by_prompt(points: list[ReferencePoint], spec: PromptSpec, question: Q
     """Points that answer an asked element weigh more; an asked element that no point answers joins the points."""
     kinds = set(policy.content_points.design_kinds)
     for element in (e for e in spec.elements if not e.main and not _asks_for_the_whole(e, spec)):
-        wanted = _stems(f"{element.text} {' '.join(element.examples)}") - GENERIC_STEMS
+        wanted = _asked_stems(element)
         shared = [0 if p.code else len(wanted & (_stems(p.label) | p.terms | _stems(p.text))) for p in points]
         best = max(shared, default=0)
         if wanted and best >= max(1, min(2, len(wanted) // 2)):
@@ -194,14 +194,19 @@ def _weigh_by_prompt(points: list[ReferencePoint], spec: PromptSpec, question: Q
             points[-1].importance = policy.coverage.prompt_importance
 
 
-STRUCTURING_STEMS = {stem(w) for w in "structure structuring organise organize frame plan architect".split()}
+STRUCTURING_STEMS = {stem(w) for w in "structure organise organize frame plan architect".split()}
+
+
+def _asked_stems(element: Element) -> set[str]:
+    """The distinctive stems of what an element asks for (its wording and examples)."""
+    return _stems(f"{element.text} {' '.join(element.examples)}") - GENERIC_STEMS
 
 
 def _asks_for_the_whole(element: Element, spec: PromptSpec) -> bool:
     """An ask that only says to structure what the rest of the prompt asks for ("how would you structure the
     experiment") is the question as a whole: the other asks and the sections judge it, it is no requirement of its
     own (nothing in an answer could show it apart from the rest)."""
-    wanted = _stems(f"{element.text} {' '.join(element.examples)}") - GENERIC_STEMS
+    wanted = _asked_stems(element)
     rest = set().union(*(_stems(e.text) for e in spec.elements if e.id != element.id))
     return bool(wanted & STRUCTURING_STEMS) and wanted - STRUCTURING_STEMS <= rest
 
