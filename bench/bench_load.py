@@ -20,7 +20,7 @@ from bot.grading.grounded import GroundedGrader
 from bot.grading.service import GradingService
 from bot.ingest.pipeline import ingest
 from bot.interview.interviewer import Interviewer
-from bot.retrieval.embedder import CachedEmbedder, Embedder, MiniLMEmbedder
+from bot.retrieval.embedder import CachedEmbedder, Embedder, OnnxMiniLMEmbedder
 from bot.retrieval.store import ChromaStore
 from bot.storage.repository import SessionRepository
 from bot.storage.schema import describe_url
@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results")
     args = parser.parse_args()
 
-    model = MiniLMEmbedder()
+    model = OnnxMiniLMEmbedder()
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     store = build_grading(args.store or work / "index", CachedEmbedder(model), [ROOT / "seeds"]).store
     questions = store.questions()

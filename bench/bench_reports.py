@@ -29,7 +29,7 @@ from bot.ingest.loader import discover, load_bank_file
 from bot.ingest.splitter import split_question
 from bot.reports import FORMATS, render
 from bot.reports.service import load_report, report_bytes
-from bot.retrieval.embedder import MiniLMEmbedder
+from bot.retrieval.embedder import OnnxMiniLMEmbedder
 from bot.storage.repository import SessionRepository
 
 RUNS = 5
@@ -112,7 +112,7 @@ def full_answer(qid: str) -> str:
 
 def real_grades(bank: dict[str, Question]) -> dict[str, Grade]:
     """Grades from the real GroundedGrader (MiniLM, offline) against references built from the seed questions."""
-    grader = GroundedGrader(MiniLMEmbedder())
+    grader = GroundedGrader(OnnxMiniLMEmbedder())
     return {qid: grader.grade(build_reference(bank[qid], split_question(bank[qid])),
                               rubric_for(bank[qid].category), full_answer(qid)) for qid in SCRIPT}
 

@@ -28,7 +28,7 @@ from bot.grading.service import GradingService
 from bot.ingest.loader import load_bank_file
 from bot.ingest.pipeline import chunk_embedding_text, ingest
 from bot.ingest.splitter import split_question
-from bot.retrieval.embedder import CachedEmbedder, Embedder, MiniLMEmbedder
+from bot.retrieval.embedder import CachedEmbedder, Embedder, OnnxMiniLMEmbedder
 from bot.retrieval.store import ChromaStore
 from tests.integration.servers import ChromaServer
 
@@ -115,7 +115,7 @@ def main() -> None:
     paths = write_banks(work / "banks", args.questions)
     results: dict[str, Any] = {"bank_questions": args.questions, "bank_files": len(paths),
                                "bank_bytes": sum(p.stat().st_size for p in paths)}
-    model = MiniLMEmbedder()
+    model = OnnxMiniLMEmbedder()
     results["precision"] = model.precision
     embedder = CachedEmbedder(model)
     embedder.embed(["warm up"])

@@ -270,26 +270,22 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--fit", action="store_true", help="also write the shipped model fitted on all the data")
     parser.add_argument("--no-saf", action="store_true", help="skip the SAF evaluation (it is the slow part)")
     parser.add_argument("--out", default=str(DEFAULT_MODEL_PATH), help="where --fit writes the model")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--threads", type=int, default=1, help="embedder threads (0: one per core)")
     parser.add_argument("--json", help="also write every figure to this JSON file")
     parser.add_argument("--latency-only", action="store_true", help="only time the shipped model, print and exit")
     args = parser.parse_args(argv)
-    import torch
+    from bot.retrieval.embedder import OnnxMiniLMEmbedder
 
-    from bot.retrieval.embedder import MiniLMEmbedder
-
-    if args.threads:
-        torch.set_num_threads(args.threads)
-
+    embedder = OnnxMiniLMEmbedder(threads=args.threads)
     if args.latency_only:
-        model, embedder = ContentModel.load(), MiniLMEmbedder()
+        model = ContentModel.load()
         timings = {"mohler": latency(load_mohler(), embedder, model, 300),
                    "saf_unseen_questions": latency(load_saf("unseen_questions"), embedder, model, 100)}
-        print(json.dumps(timings | {"threads": torch.get_num_threads()}, indent=2))
+        print(json.dumps(timings | {"threads": args.threads}, indent=2))
         return timings
     saf_rows = {} if args.no_saf else {s: load_saf(s) for s in ("training", "unseen_questions", "unseen_answers")}
-    results = evaluate(MiniLMEmbedder(), load_mohler(), saf_rows)
-    results["threads"] = torch.get_num_threads()
+    results = evaluate(embedder, load_mohler(), saf_rows)
+    results["threads"] = args.threads
     if args.fit:
         with open(args.out, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(results["model"], indent=2, ensure_ascii=False) + "\n")
@@ -403,7 +399,7 @@ def markdown_section(results: dict[str, Any]) -> str:
             cells += (f" {row['saf_r']:.3f} | {row['saf_sub_r']:.3f} | {row['saf_f1']:.3f} |" if "saf_r" in row
                       else " — | — | — |")
         lines.append(cells)
-    lines += ["", f"Per-answer latency of features + score after model load, torch threads: {results['threads']} "
+    lines += ["", f"Per-answer latency of features + score after model load, embedder threads: {results['threads']} "
               "(empty vector cache at the start; *cold*: the answer's reference is embedded too, *warm*: it was "
               "embedded beforehand with `warm_reference`; load: the machine's 1-minute load average at the time, "
               "above 2 means the two cores were oversubscribed by other processes):", "",

@@ -31,8 +31,12 @@ class Settings(BaseSettings):
 
     embedder: Literal["minilm", "openai"] = "minilm"
     openai_embedding_model: str = "text-embedding-3-small"
+    minilm_runtime: Literal["onnx", "torch"] = Field(
+        default="onnx", description="onnx: int8 MiniLM on ONNX Runtime (no PyTorch); torch: the PyTorch model "
+        "(needs the torch extra)")
+    embed_threads: int = Field(default=0, ge=0, le=256, description="ONNX Runtime threads (0: one per core)")
     embed_precision: Literal["auto", "fp32", "bf16"] = Field(
-        default="auto", description="MiniLM arithmetic: auto = bfloat16 on CPUs with AMX, else float32")
+        default="auto", description="PyTorch MiniLM arithmetic: auto = bfloat16 on CPUs with AMX, else float32")
     chunk_tokens: int = Field(default=300, ge=50, le=2000)
     chunk_overlap: int = Field(default=40, ge=0, le=500)
 

