@@ -26,9 +26,10 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 # The runtime: every package pinned and hashed in requirements.lock (no PyTorch: MiniLM runs on ONNX Runtime).
+# --no-compile: Python compiles what it imports on first use, not all of the ~1.3 GB up front (about a minute here).
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) --require-hashes --no-deps -r requirements.lock
+	$(PIP) --no-compile --require-hashes --no-deps -r requirements.lock
 	$(PIP) --no-deps -e .
 	@touch $(STAMP)
 

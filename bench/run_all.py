@@ -13,6 +13,7 @@ from bench.report import ROOT
 BENCHMARKS: list[list[str]] = [
     ["bench.bench_ingest"],
     ["bench.bench_startup"],
+    ["bench.bench_embedders"],
     ["bench.eval_grader"],
     ["bench.fit_kinds", "--no-save"],  # held-out figures only: the shipped models are written without --no-save
     ["bench.eval_injection"],
