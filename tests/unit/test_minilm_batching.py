@@ -47,3 +47,12 @@ def test_embedding_with_the_default_runtime_never_imports_pytorch() -> None:
             "build_embedder(Settings()).embed(['a sentence']); print('torch' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_torch_runtime_without_its_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.retrieval.embedder import build_embedder
+    from bot.settings import Settings
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if the extra were not installed
+    with pytest.raises(ValueError, match=r"torch extra.*pip install -e '\.\[torch\]'"):
+        build_embedder(Settings(minilm_runtime="torch"))
