@@ -26,7 +26,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 # The runtime: every package pinned and hashed in requirements.lock (no PyTorch: MiniLM runs on ONNX Runtime).
-# --no-compile: Python compiles what it imports on first use, not all of the ~1.3 GB up front (about a minute here).
+# --no-compile: Python compiles what it imports on first use, not all of the ~1 GB up front (saves about a minute here).
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) --no-compile --require-hashes --no-deps -r requirements.lock
