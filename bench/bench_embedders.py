@@ -24,7 +24,7 @@ import numpy as np
 from bench.batch_runner import ingest_seeds
 from bench.eval_grader import evaluate_speed
 from bench.ladders import load_ladders
-from bench.report import ROOT, percentiles_ms, save
+from bench.report import ROOT, directory_mb, percentiles_ms, save
 from bot.grading.text import statements
 from bot.ingest.pipeline import chunk_embedding_text, ingest
 from bot.retrieval.embedder import Embedder, OnnxMiniLMEmbedder, TorchMiniLMEmbedder
@@ -82,10 +82,6 @@ def product_speed(runtime: str, store: Path) -> dict[str, Any]:
     speed = evaluate_speed(service, load_ladders(), bank)
     return {"cold_ingest_s": round(cold, 1), "grade_prepared": speed["prepared"],
             "first_on_new_question": speed["first_on_new_question"]}
-
-
-def directory_mb(path: Path) -> float:
-    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
 
 
 def fresh_install() -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench.report import percentiles_ms, save
+from bench.report import directory_bytes, percentiles_ms, save
 from bench.synthetic_bank import question, write_banks
 from bot.domain.models import Chunk, Question
 from bot.grading.grounded import GroundedGrader
@@ -39,10 +39,6 @@ QUERIES = ["how to handle class imbalance in fraud screening", "A/B test power f
 ANSWER = ("I would frame the goal around the primary metric and a guardrail, start with a simple baseline, then use "
           "class weights and threshold tuning on the precision-recall curve, validate on a time-based split and "
           "monitor drift weekly. The main risks are novelty effects and leakage from post-event features.")
-
-
-def du(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def peak_rss_mb() -> float:
@@ -124,11 +120,11 @@ def main() -> None:
     print(f"Ingest of {len(paths)} file(s) …", flush=True)
     rss_before = peak_rss_mb()
     results["ingest"] = {**real_ingest(paths, store, embedder), "peak_rss_mb": round(peak_rss_mb(), 0),
-                         "peak_rss_before_mb": round(rss_before, 0), "index_bytes": du(index)}
+                         "peak_rss_before_mb": round(rss_before, 0), "index_bytes": directory_bytes(index)}
     print(results["ingest"], flush=True)
 
     results["full_index"] = {"questions": len(store.questions()), "chunks": store.count_chunks(),
-                             "index_bytes": du(index)}
+                             "index_bytes": directory_bytes(index)}
     graded = rng.sample(load_bank_file(paths[0]), 10)
     graded = [store.question(q.id) or q for q in graded]
     results["at_10k"] = {"embedded": latencies(store, model, graded, args.samples)}
@@ -138,7 +134,7 @@ def main() -> None:
     retrieval = retrieval_store(retrieval_dir, args.retrieval_chunks, embedder)
     query_vectors = embedder.embed([f"{q} {i}" for i, q in enumerate(QUERIES * 25)])
     embed_times = timed(args.samples, lambda i: model.embed([f"{QUERIES[i % len(QUERIES)]} #{i}"]))
-    results["retrieval"] = {"chunks": retrieval.count_chunks(), "index_bytes": du(retrieval_dir),
+    results["retrieval"] = {"chunks": retrieval.count_chunks(), "index_bytes": directory_bytes(retrieval_dir),
                             "query_embedding": percentiles_ms(embed_times),
                             "embedded": percentiles_ms(timed(len(query_vectors),
                                                              lambda i: retrieval.search_chunks(query_vectors[i])))}

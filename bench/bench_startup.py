@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.report import ROOT, save
+from bench.report import ROOT, directory_mb, save
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -136,8 +136,7 @@ def fresh_clone(count: int) -> None:
             subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
             extra = {"PIP_CACHE_DIR": str(Path(tmp) / "pip-cache")}  # an empty pip cache
             runs.append(one_run(clone / "vectorstore", Path(tmp) / "sessions.db", cwd=clone, extra_env=extra))
-            runs[-1]["venv_mb"] = round(sum(f.stat().st_size for f in (clone / ".venv").rglob("*")
-                                            if f.is_file()) / 2**20, 1)
+            runs[-1]["venv_mb"] = directory_mb(clone / ".venv")
             print(f"run {number + 1}: {runs[-1]}", flush=True)
     first = [r["first_question_s"] for r in runs]
     results = {"runs": runs, "first_question_median_s": round(statistics.median(first), 2)}

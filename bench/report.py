@@ -20,6 +20,16 @@ def percentiles_ms(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
 
 
+def directory_bytes(path: Path) -> int:
+    """Bytes of every file under `path`."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def directory_mb(path: Path) -> float:
+    """`directory_bytes` in MiB, one decimal."""
+    return round(directory_bytes(path) / 2**20, 1)
+
+
 def machine() -> str:
     import os
 
