@@ -15,6 +15,7 @@ BENCHMARKS: list[list[str]] = [
     ["bench.bench_startup"],
     ["bench.bench_embedders"],
     ["bench.eval_grader"],
+    ["bench.profile_grade"],
     ["bench.fit_kinds", "--no-save"],  # held-out figures only: the shipped models are written without --no-save
     ["bench.eval_injection"],
     ["bench.eval_interviewer"],
