@@ -10,7 +10,9 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -69,23 +71,19 @@ def profile(answers: list[LadderAnswer], store: Path) -> dict[str, Any]:
     chosen = [a for a in answers if a.split == "dev" and a.kind in ("excellent", "partial", "vague")]
     service.grade(bank[chosen[0].question_id], "warm-up: load the model before timing")
 
-    def timed(answer: LadderAnswer) -> tuple[float, float, int, int]:
+    def timed(step: Callable[[], object]) -> tuple[float, float, int, int]:
         counter.reset()
         started = time.perf_counter()
-        service.grade(bank[answer.question_id], answer.text)
+        step()
         return time.perf_counter() - started, counter.seconds, counter.texts, counter.chars
 
+    questions = sorted({a.question_id for a in chosen})
+    excellent = {a.question_id: a for a in chosen if a.kind == "excellent"}
     forget_everything(service)
-    first = [timed(next(a for a in chosen if a.question_id == qid and a.kind == "excellent"))
-             for qid in sorted({a.question_id for a in chosen})]
+    first = [timed(partial(service.grade, bank[q], excellent[q].text)) for q in questions]
     forget_everything(service)
-    prepared_reference = []
-    for qid in sorted({a.question_id for a in chosen}):
-        counter.reset()
-        started = time.perf_counter()
-        service.prepare(bank[qid])
-        prepared_reference.append((time.perf_counter() - started, counter.seconds, counter.texts, counter.chars))
-    prepared = [timed(a) for a in chosen]
+    prepared_reference = [timed(partial(service.prepare, bank[q])) for q in questions]
+    prepared = [timed(partial(service.grade, bank[a.question_id], a.text)) for a in chosen]
     return {"first_on_new_question": _phase(first), "prepare_reference": _phase(prepared_reference),
             "prepared": _phase(prepared)}
 
