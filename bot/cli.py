@@ -20,8 +20,9 @@ from bot.cli_variants import variants
 from bot.domain.filters import QuestionFilter
 from bot.domain.grade import Grade
 from bot.domain.limits import LimitExceeded, Limits
+from bot.domain.models import Question
 from bot.grading.batch import grade_lines
-from bot.grading.service import QuestionNotFound
+from bot.grading.service import GradingService, QuestionNotFound
 from bot.ingest.pipeline import IngestReport, ingest
 from bot.retrieval.store import StoreError
 from bot.settings import Settings
@@ -41,6 +42,9 @@ def ingest_command(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and embed everything again.")] = False,
     if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when the index already has "
                                              "questions.")] = False,
+    prepare: Annotated[bool, typer.Option("--prepare/--no-prepare", help="Also embed what the grader compares "
+                                          "with in each new question's reference and keep it in the index, so "
+                                          "no first answer waits for it (about 1 s per question).")] = True,
     store: StoreOption = None,
 ) -> None:
     """Parse question banks and index their reference answers (idempotent: unchanged files are skipped)."""
@@ -61,11 +65,21 @@ def ingest_command(
 
             report = ingest(targets, target_store, embedder, chunk_tokens=settings.chunk_tokens,
                             overlap=settings.chunk_overlap, limits=settings.limits(), progress=advance)
+        if prepare and report.new_questions:
+            prepare_references(grading_service(settings, embedder), report.new_questions)
     except (StoreError, ValueError) as exc:
         raise fail(str(exc)) from exc
     print_ingest_report(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def prepare_references(grading: GradingService, questions: list[Question]) -> None:
+    """Prepare each question's reference for grading (its vectors are kept in the index), with a progress bar."""
+    with Progress(TextColumn("Preparing references"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        for question in bar.track(questions):
+            grading.prepare(question)
 
 
 def print_ingest_report(report: IngestReport) -> None:

@@ -39,13 +39,13 @@ def lazy_embedder(settings: Settings) -> LazyEmbedder:
     return LazyEmbedder(name, dim, lambda: build_embedder(settings))
 
 
-def grading_service(settings: Settings) -> GradingService:
-    """The grading service with the configured store, embedder and (optional) LLM judge."""
-    embedder = CachedEmbedder(lazy_embedder(settings), before_embed=jobs.yield_to_turns)  # app jobs defer to turns
+def grading_service(settings: Settings, model: Embedder | None = None) -> GradingService:
+    """The grading service with the configured store, embedder (or `model`, already built) and optional judge."""
+    embedder = CachedEmbedder(model or lazy_embedder(settings), before_embed=jobs.yield_to_turns)  # jobs defer
     client = build_client(settings)
-    return GradingService(store=open_store(settings, embedder), embedder=embedder,
-                          grounded=GroundedGrader(embedder), judge=LLMJudge(client) if client else None,
-                          limits=settings.limits())
+    store = open_store(settings, embedder)
+    return GradingService(store=store, embedder=embedder, grounded=GroundedGrader(embedder),
+                          judge=LLMJudge(client) if client else None, limits=settings.limits(), memo=store)
 
 
 def interviewer_for(settings: Settings) -> Interviewer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +20,7 @@ from bot.grading.text import statements
 from bot.ingest.splitter import count_tokens
 from bot.llm import usage
 from bot.llm.structured import StructuredOutputError
-from bot.retrieval.embedder import Embedder
+from bot.retrieval.embedder import CachedEmbedder, Embedder, VectorMemo
 from bot.retrieval.store import VectorStore
 
 MATCH_THRESHOLD = 0.45  # below this cosine, free text is not taken to be a bank question
@@ -40,6 +41,7 @@ class GradingService:
     grounded: GroundedGrader
     judge: LLMJudge | None = None
     limits: Limits = field(default_factory=Limits)
+    memo: VectorMemo | None = None  # where bank references' vectors outlive the process (the store)
     _references: dict[tuple[str, str], Reference] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -78,8 +80,16 @@ class GradingService:
         self._references.clear()
 
     def prepare(self, question: Question) -> None:
-        """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer."""
-        self.grounded.prepare(self.reference_for(question))
+        """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer; the
+        vectors are kept in the memo, so no later process embeds this reference again."""
+        reference = self.reference_for(question)
+        with self._remembering():
+            self.grounded.prepare(reference)
+
+    def _remembering(self) -> AbstractContextManager[None]:
+        if self.memo is None or not isinstance(self.embedder, CachedEmbedder):
+            return nullcontext()
+        return self.embedder.remembering(self.memo)
 
     def relatedness(self, reference: Reference, answer: str, texts: list[str]) -> list[float]:
         """Per text, the cosine of the answer's nearest substantive sentence to it, the question's words kept: whether
@@ -105,6 +115,8 @@ class GradingService:
         self.check_answer(answer)
         if reference_text:
             self.check_answer(reference_text, "the reference answer given")
+        if not reference_text:
+            self.prepare(question)  # a bank reference's vectors come from the memo when a process kept them
         reference = self.reference_for(question, reference_text)
         rubric = rubric_for(question.category)
         nearby = None if reference_text else self._nearby_questions

@@ -40,6 +40,7 @@ class IngestReport:
 
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
+    new_questions: list[Question] = field(default_factory=list)  # from the files (re)ingested by this run
 
     @property
     def errors(self) -> list[FileReport]:
@@ -131,6 +132,7 @@ def ingest(
         if item.replaces:
             store.delete_source(item.resolved)
         store.upsert(item.questions, item.chunks, question_vectors, chunk_vectors, item.resolved, item.file_hash)
+        report.new_questions.extend(item.questions)
         report.files.append(FileReport(path=str(item.path), status="ingested", questions=len(item.questions),
                                        chunks=len(item.chunks), reason=item.notes))
     for stale in sorted(set(known) - found):

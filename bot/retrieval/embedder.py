@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, cast
 
@@ -13,6 +16,9 @@ import numpy as np
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -230,8 +236,21 @@ class LazyEmbedder:
         return self._loaded.embed(texts)
 
 
+class VectorMemo(Protocol):
+    """Vectors kept across processes, by `memo_key` of their text (the store's third collection)."""
+
+    def recall(self, keys: list[str]) -> dict[str, np.ndarray]: ...
+    def keep(self, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+def memo_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class CachedEmbedder:
-    """Remembers vectors by text (bounded LRU), so a reference or an answer is embedded once, not per use."""
+    """Remembers vectors by text (bounded LRU), so a reference or an answer is embedded once, not per use; inside
+    `remembering(memo)` the texts this thread embeds are also looked up in, and kept in, a memo that outlives the
+    process (used for reference-side texts only: answers are never kept)."""
 
     def __init__(self, inner: Embedder, capacity: int = 50_000, before_embed: Callable[[], None] | None = None) -> None:
         self.inner = inner
@@ -241,19 +260,37 @@ class CachedEmbedder:
         self._capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()  # a background warm-up may embed while a request does
+        self._local = threading.local()  # the memo of the `remembering` block this thread is in
 
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
 
+    @contextmanager
+    def remembering(self, memo: VectorMemo) -> Iterator[None]:
+        """Within the block, texts this thread embeds are looked up in `memo` first and kept in it after."""
+        outer = getattr(self._local, "memo", None)
+        self._local.memo = memo
+        try:
+            yield
+        finally:
+            self._local.memo = outer
+
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}
         missing = list(dict.fromkeys(t for t in texts if t not in known))
+        memo: VectorMemo | None = getattr(self._local, "memo", None)
+        if missing and memo is not None:
+            known.update(_recall(memo, missing))
+            missing = [t for t in missing if t not in known]
         if missing:
             if self._before_embed is not None:
                 self._before_embed()
-            known.update(zip(missing, self.inner.embed(missing), strict=True))
+            fresh = dict(zip(missing, self.inner.embed(missing), strict=True))
+            known.update(fresh)
+            if memo is not None:
+                _keep(memo, fresh)
         with self._lock:
             for text in texts:
                 self._cache[text] = known[text]
@@ -262,3 +299,20 @@ class CachedEmbedder:
                 self._cache.popitem(last=False)
         return np.stack([known[text] for text in texts]).astype(np.float32, copy=False) if texts \
             else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def _recall(memo: VectorMemo, texts: list[str]) -> dict[str, np.ndarray]:
+    """The vectors `memo` holds for `texts`; a memo that fails only costs the time to embed them again."""
+    keys = {memo_key(t): t for t in texts}
+    try:
+        return {keys[key]: vector for key, vector in memo.recall(list(keys)).items()}
+    except (RuntimeError, OSError, ValueError) as exc:  # a store error names its cause; the grade goes on
+        log.warning("stored vectors could not be read: %s", exc)
+        return {}
+
+
+def _keep(memo: VectorMemo, vectors: dict[str, np.ndarray]) -> None:
+    try:
+        memo.keep({memo_key(text): vector for text, vector in vectors.items()})
+    except (RuntimeError, OSError, ValueError) as exc:  # as in `_recall`: keeping vectors only saves time
+        log.warning("vectors could not be stored: %s", exc)

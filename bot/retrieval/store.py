@@ -64,7 +64,8 @@ def _where(where: Where | None) -> Where | None:
 
 
 class ChromaStore:
-    """Two Chroma collections: `<name>-chunks` (reference chunks) and `<name>-questions` (whole questions)."""
+    """Three Chroma collections: `<name>-chunks` (reference chunks), `<name>-questions` (whole questions) and
+    `<name>-vectors` (reference-side texts' vectors kept by the grader, see `VectorMemo`; no text is stored)."""
 
     def __init__(self, client: Any, name: str, embedder_name: str, dim: int, reset: bool = False,
                  location: str = "") -> None:
@@ -82,7 +83,7 @@ class ChromaStore:
             for collection in self._collection_names():
                 if collection in {c if isinstance(c, str) else c.name for c in self._client.list_collections()}:
                     self._client.delete_collection(collection)
-        self._chunks, self._questions = (self._open(c) for c in self._collection_names())
+        self._chunks, self._questions, self._vectors = (self._open(c) for c in self._collection_names())
 
     def failure(self, action: str, exc: BaseException) -> StoreError:
         """A StoreError for a failed `action`: an unreachable server, or a directory that cannot be written."""
@@ -93,8 +94,8 @@ class ChromaStore:
         return StoreError(f"Cannot {action} the vector store in {self.location} ({detail}). Check that the "
                           "directory exists, is writable and the disk is not full.")
 
-    def _collection_names(self) -> tuple[str, str]:
-        return f"{self._name}-chunks", f"{self._name}-questions"
+    def _collection_names(self) -> tuple[str, str, str]:
+        return f"{self._name}-chunks", f"{self._name}-questions", f"{self._name}-vectors"
 
     @classmethod
     def open(cls, *, path: Path | None = None, url: str | None = None, name: str = "mockinterview",
@@ -148,7 +149,7 @@ class ChromaStore:
         for start in range(0, len(ids), step):
             end = start + step
             collection.upsert(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
-                              documents=documents[start:end], metadatas=metadatas[start:end])
+                              documents=documents[start:end] or None, metadatas=metadatas[start:end] or None)
 
     @_guarded("write to")
     def delete_source(self, source_path: str) -> None:
@@ -199,6 +200,17 @@ class ChromaStore:
     @_guarded("read")
     def count_chunks(self) -> int:
         return int(self._chunks.count())
+
+    @_guarded("read")
+    def recall(self, keys: list[str]) -> dict[str, np.ndarray]:
+        got = self._vectors.get(ids=keys, include=["embeddings"])
+        vectors = got["embeddings"] if got["embeddings"] is not None else []
+        return {key: np.asarray(vec, dtype=np.float32) for key, vec in zip(got["ids"], vectors, strict=True)}
+
+    @_guarded("write to")
+    def keep(self, vectors: dict[str, np.ndarray]) -> None:
+        keys = list(vectors)
+        self._upsert(self._vectors, keys, np.stack([vectors[k] for k in keys]), [], [])
 
 
 

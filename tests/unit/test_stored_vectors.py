@@ -1,0 +1,103 @@
+"""Reference-side vectors kept in the index: embedded once, found again by a new process, never an answer's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bot.grading import alignment, coverage
+from bot.grading.grounded import GroundedGrader
+from bot.grading.service import GradingService
+from bot.ingest.pipeline import ingest
+from bot.retrieval.embedder import CachedEmbedder, memo_key
+from bot.retrieval.store import ChromaStore, StoreError
+from tests.fakes import HashingEmbedder
+
+SEEDS = Path(__file__).parents[2] / "seeds"
+ANSWER = "At a bike-sharing startup I rebuilt the demand forecast; stockouts fell by a third within a quarter."
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return super().embed(texts)
+
+
+class DictMemo:
+    def __init__(self) -> None:
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def recall(self, keys: list[str]) -> dict[str, np.ndarray]:
+        return {k: self.vectors[k] for k in keys if k in self.vectors}
+
+    def keep(self, vectors: dict[str, np.ndarray]) -> None:
+        self.vectors.update(vectors)
+
+
+class BrokenMemo:
+    def recall(self, keys: list[str]) -> dict[str, np.ndarray]:
+        raise StoreError("the Chroma server did not answer")
+
+    def keep(self, vectors: dict[str, np.ndarray]) -> None:
+        raise StoreError("the Chroma server did not answer")
+
+
+def test_only_texts_embedded_inside_remembering_are_kept_and_a_new_cache_finds_them() -> None:
+    memo, first = DictMemo(), CachedEmbedder(CountingEmbedder())
+    first.embed(["an answer about churn"])
+    with first.remembering(memo):
+        kept = first.embed(["a reference sentence", "another reference sentence"])
+    assert set(memo.vectors) == {memo_key("a reference sentence"), memo_key("another reference sentence")}
+    inner = CountingEmbedder()
+    second = CachedEmbedder(inner)
+    with second.remembering(memo):
+        again = second.embed(["a reference sentence", "another reference sentence", "a new one"])
+    assert inner.embedded == ["a new one"]
+    assert np.array_equal(again[:2], kept)
+
+
+def test_a_failing_memo_costs_only_time() -> None:
+    cached = CachedEmbedder(CountingEmbedder())
+    with cached.remembering(BrokenMemo()):
+        vectors = cached.embed(["a reference sentence"])
+    assert np.allclose(vectors, HashingEmbedder().embed(["a reference sentence"]))
+
+
+def test_the_store_keeps_vectors_exactly_and_a_rebuild_drops_them(tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    store = ChromaStore.open(path=tmp_path / "index", embedder_name=embedder.name, dim=embedder.dim)
+    vectors = embedder.embed(["one text", "another text"])
+    store.keep({"a": vectors[0], "b": vectors[1]})
+    reopened = ChromaStore.open(path=tmp_path / "index", embedder_name=embedder.name, dim=embedder.dim)
+    got = reopened.recall(["a", "b", "missing"])
+    assert set(got) == {"a", "b"} and np.array_equal(got["a"], vectors[0])
+    rebuilt = ChromaStore.open(path=tmp_path / "index", embedder_name=embedder.name, dim=embedder.dim, reset=True)
+    assert rebuilt.recall(["a", "b"]) == {}
+
+
+def service(index: Path, inner: HashingEmbedder) -> GradingService:
+    embedder = CachedEmbedder(inner)
+    store = ChromaStore.open(path=index, embedder_name=embedder.name, dim=embedder.dim)
+    return GradingService(store=store, embedder=embedder, grounded=GroundedGrader(embedder), memo=store)
+
+
+def test_a_second_process_grades_a_prepared_question_embedding_only_the_answer(tmp_path: Path) -> None:
+    index, first_inner = tmp_path / "index", CountingEmbedder()
+    first = service(index, first_inner)
+    ingest([SEEDS / "001_e616851a7bef9747.txt"], first.store, first.embedder)
+    question = first.store.questions()[0]
+    first_inner.embedded.clear()
+    first.prepare(question)
+    reference_side = set(first_inner.embedded)
+    expected = first.grade(question, ANSWER)
+    alignment._vector_cache.clear()  # a new process starts with empty in-memory caches
+    coverage.forget()
+    inner = CountingEmbedder()
+    graded = service(index, inner).grade(question, ANSWER)
+    assert graded == expected
+    assert len(reference_side) > 20 and inner.embedded and not reference_side & set(inner.embedded)
+    assert not first.store.recall([memo_key(ANSWER)])  # an answer is never kept
