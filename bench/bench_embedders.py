@@ -81,7 +81,7 @@ def product_speed(runtime: str, store: Path) -> dict[str, Any]:
     bank = {q.id: q for q in service.store.questions()}
     speed = evaluate_speed(service, load_ladders(), bank)
     return {"cold_ingest_s": round(cold, 1), "grade_prepared": speed["prepared"],
-            "first_on_new_question": speed["first_on_new_question"]}
+            "first_on_new_question": speed["first_never_prepared"]}
 
 
 def fresh_install() -> dict[str, Any]:

@@ -79,6 +79,12 @@ class GradingService:
         """Drop the built references (they are rebuilt from the store on the next grade)."""
         self._references.clear()
 
+    def warm_up(self) -> None:
+        """Load what every grade needs once per process (the embedding model, the tokenizer; about 1 s), so that no
+        answer waits for it."""
+        self.embedder.embed(["warm up"])
+        count_tokens("warm up")
+
     def prepare(self, question: Question) -> None:
         """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer; the
         vectors are kept in the memo, so no later process embeds this reference again."""

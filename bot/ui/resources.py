@@ -152,18 +152,19 @@ def store() -> VectorStore:
 
 
 def warm_up() -> None:
-    """Start loading the local embedding model in the background (once per server) so the first grade is quick."""
+    """Start loading the local embedding model and the tokenizer in the background (once per server) so the first
+    grade is quick."""
     if settings().embedder == "minilm":
         _warm_up(env_fingerprint())
 
 
 @st.cache_resource(show_spinner=False)
 def _warm_up(fingerprint: str) -> threading.Thread:
-    embedder = _interviewer(fingerprint).grading.embedder
+    grading = _interviewer(fingerprint).grading
 
     def load() -> None:  # a request that embeds meanwhile waits for the same one load
         try:
-            embedder.embed(["warm up"])
+            grading.warm_up()
         except (OSError, RuntimeError, ImportError, ValueError) as exc:  # the first real embed reports it
             log.warning("embedding model warm-up failed: %s", exc)
 
