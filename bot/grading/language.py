@@ -102,6 +102,11 @@ def _plainly_english(text: str, letters: list[str]) -> bool:
     return bool(words) and sum(w in _ENGLISH for w in words) >= ENGLISH_SHARE * len(words)
 
 
+def preload() -> None:
+    """Load the language identifier now (about 0.7 s), so the first answer that is not plain English does not wait."""
+    _identifier()
+
+
 def _identifier() -> LanguageIdentifier:
     with _lock:
         return _load()

@@ -11,6 +11,7 @@ import numpy as np
 from bot.domain.grade import Grade
 from bot.domain.limits import Limits
 from bot.domain.models import Question
+from bot.grading import language
 from bot.grading.evidence import new_word_count
 from bot.grading.grounded import GroundedGrader
 from bot.grading.llm_judge import LLMJudge, blend, fallback
@@ -80,10 +81,11 @@ class GradingService:
         self._references.clear()
 
     def warm_up(self) -> None:
-        """Load what every grade needs once per process (the embedding model, the tokenizer; about 1 s), so that no
-        answer waits for it."""
+        """Load what grades need once per process (the embedding model, the tokenizer, the language identifier;
+        about 2 s), so that no answer waits for it."""
         self.embedder.embed(["warm up"])
         count_tokens("warm up")
+        language.preload()
 
     def prepare(self, question: Question) -> None:
         """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer; the

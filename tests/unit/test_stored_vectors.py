@@ -101,3 +101,15 @@ def test_a_second_process_grades_a_prepared_question_embedding_only_the_answer(t
     assert graded == expected
     assert len(reference_side) > 20 and inner.embedded and not reference_side & set(inner.embedded)
     assert not first.store.recall([memo_key(ANSWER)])  # an answer is never kept
+
+
+def test_warm_up_loads_the_model_the_tokenizer_and_the_language_identifier(tmp_path: Path) -> None:
+    from bot.grading import language
+    from bot.ingest import splitter
+
+    language._load.cache_clear()
+    splitter.encoding_name.cache_clear()
+    inner = CountingEmbedder()
+    service(tmp_path / "index", inner).warm_up()
+    assert inner.embedded == ["warm up"]
+    assert language._load.cache_info().currsize == 1 and splitter.encoding_name.cache_info().currsize == 1
