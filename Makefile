@@ -42,8 +42,8 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock
 install: $(STAMP) ## Create .venv and install the pinned runtime dependencies
 dev-install: $(DEV_STAMP) ## Add the pinned development dependencies (tests, linters, PyTorch for comparisons)
 
-index: $(STAMP) ## Build the vector index from seeds/ if it is missing
-	@$(BIN)/mockinterview ingest --if-missing
+index: $(STAMP) ## Build the vector index from seeds/ if it is missing (the app prepares each question as it is shown)
+	@$(BIN)/mockinterview ingest --if-missing --no-prepare
 
 run: index ## Set up, build the index if missing, start the Streamlit app
 	$(BIN)/streamlit run bot/ui/app.py --server.headless true --server.port $(PORT)
