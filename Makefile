@@ -35,7 +35,7 @@ define locked_install
 endef
 
 $(UV): requirements-uv.lock
-	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --upgrade \
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --require-hashes --upgrade \
 	  --target $(TOOLS) -r requirements-uv.lock || echo "uv could not be installed: pip installs the locks instead"
 
 # The runtime: every package pinned and hashed in requirements.lock (no PyTorch: MiniLM runs on ONNX Runtime).

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.report import ROOT, directory_mb, save
+from bench.report import ROOT, directory_mb, empty_caches, save
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -134,8 +134,8 @@ def fresh_clone(count: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             clone = Path(tmp) / "clone"
             subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-            extra = {"PIP_CACHE_DIR": str(Path(tmp) / "pip-cache")}  # an empty pip cache
-            runs.append(one_run(clone / "vectorstore", Path(tmp) / "sessions.db", cwd=clone, extra_env=extra))
+            runs.append(one_run(clone / "vectorstore", Path(tmp) / "sessions.db", cwd=clone,
+                                extra_env=empty_caches(Path(tmp))))
             runs[-1]["venv_mb"] = directory_mb(clone / ".venv")
             print(f"run {number + 1}: {runs[-1]}", flush=True)
     first = [r["first_question_s"] for r in runs]
@@ -144,7 +144,8 @@ def fresh_clone(count: int) -> None:
 
 Command: `.venv/bin/python -m bench.bench_startup --fresh-clone --runs {count}`
 
-A clean clone of HEAD, an empty pip cache: `make run` creates the venv from `requirements.lock`, builds the index from
+A clean clone of HEAD, empty pip and uv caches: `make run` installs uv and creates the venv from `requirements.lock`,
+builds the index from
 `seeds/` and starts the app; the clock stops at "Question 1 of …" in headless Chromium.
 
 - First question visible: median **{results['first_question_median_s']} s** over {count} run(s) (target ≤ 120 s)

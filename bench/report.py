@@ -30,6 +30,11 @@ def directory_mb(path: Path) -> float:
     return round(directory_bytes(path) / 2**20, 1)
 
 
+def empty_caches(folder: Path) -> dict[str, str]:
+    """Environment that gives pip and uv empty caches under `folder` (what a fresh machine starts with)."""
+    return {"PIP_CACHE_DIR": str(folder / "pip-cache"), "UV_CACHE_DIR": str(folder / "uv-cache")}
+
+
 def machine() -> str:
     import os
 
