@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,10 @@ ANSWER = ("I would frame the goal around the primary metric and a guardrail, sta
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def search_one(store: ChromaStore, vectors: np.ndarray, i: int) -> object:
+    return store.search_chunks(vectors[i])
 
 
 def timed(samples: int, call: Callable[[int], Any]) -> list[float]:
@@ -112,7 +117,7 @@ def main() -> None:
     results: dict[str, Any] = {"bank_questions": args.questions, "bank_files": len(paths),
                                "bank_bytes": sum(p.stat().st_size for p in paths)}
     model = OnnxMiniLMEmbedder()
-    results["precision"] = model.precision
+    results["precision"] = "int8 on ONNX Runtime"
     embedder = CachedEmbedder(model)
     embedder.embed(["warm up"])
     index = work / "index"
@@ -154,7 +159,7 @@ def main() -> None:
                     remote = ChromaStore.open(url=server.url, name="retrieval", embedder_name=embedder.name,
                                               dim=embedder.dim)
                     results[name]["server"] = percentiles_ms(
-                        timed(len(query_vectors), lambda i, r=remote: r.search_chunks(query_vectors[i])))
+                        timed(len(query_vectors), partial(search_one, remote, query_vectors)))
             finally:
                 server.stop()
             print(name, results[name]["server"], flush=True)

@@ -86,7 +86,7 @@ def screening(store: Path) -> dict[str, Any]:
         by_kind[kind].append(grade["overall"])
         off_topic[kind] += "off_topic" in grade["flags"]
     order = ("correct", "correct_short", "correct_example", "partial", "wrong", "off_topic", "non_answer")
-    per_question = defaultdict(dict)
+    per_question: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, grade, record in zip(kinds, grades, records, strict=True):
         per_question[record["question"]][kind] = grade["overall"]
     correct_kinds = ("correct", "correct_short", "correct_example")
