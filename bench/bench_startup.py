@@ -144,9 +144,8 @@ def fresh_clone(count: int) -> None:
 
 Command: `.venv/bin/python -m bench.bench_startup --fresh-clone --runs {count}`
 
-A clean clone of HEAD, empty pip and uv caches: `make run` installs uv and creates the venv from `requirements.lock`,
-builds the index from
-`seeds/` and starts the app; the clock stops at "Question 1 of …" in headless Chromium.
+A clean clone of HEAD, empty pip and uv caches: `make run` installs uv, creates the venv from `requirements.lock`,
+builds the index from `seeds/` and starts the app; the clock stops at "Question 1 of …" in headless Chromium.
 
 - First question visible: median **{results['first_question_median_s']} s** over {count} run(s) (target ≤ 120 s)
 - Runtime venv: {statistics.median(r['venv_mb'] for r in runs):.0f} MB (target ≤ 1024 MB)
