@@ -203,15 +203,16 @@ class ChromaStore:
 
     @_guarded("read")
     def recall(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The kept vectors of those `keys` (`memo_key` of a text) that the index holds."""
         got = self._vectors.get(ids=keys, include=["embeddings"])
         vectors = got["embeddings"] if got["embeddings"] is not None else []
         return {key: np.asarray(vec, dtype=np.float32) for key, vec in zip(got["ids"], vectors, strict=True)}
 
     @_guarded("write to")
     def keep(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep vectors by key, replacing any kept before under the same key."""
         keys = list(vectors)
         self._upsert(self._vectors, keys, np.stack([vectors[k] for k in keys]), [], [])
-
 
 
 def _question_meta(question: Question) -> dict[str, str]:
