@@ -8,6 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
+UV_STAMP := $(TOOLS)/.tried
 PORT ?= 8501
 SYSTEM_PACKAGES := chromium poppler-utils postgresql fonts-droid-fallback
 # The local OpenAI-compatible server for the LLM tests: its own venv, llama-cpp-python built once into a wheel cache
@@ -34,13 +35,15 @@ define locked_install
 	  echo "Installing $(1) with pip (uv is not available here)"; $(PIP) $(2) --require-hashes --no-deps -r $(1); fi
 endef
 
-$(UV): requirements-uv.lock
-	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --require-hashes --upgrade \
-	  --target $(TOOLS) -r requirements-uv.lock || echo "uv could not be installed: pip installs the locks instead"
+# Tried once per lock version: where uv cannot be installed the stamp is still written, and pip installs the locks.
+$(UV_STAMP): requirements-uv.lock
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --require-hashes \
+	  --upgrade --target $(TOOLS) -r requirements-uv.lock || echo "uv could not be installed: pip installs the locks"
+	@mkdir -p $(TOOLS) && touch $(UV_STAMP)
 
 # The runtime: every package pinned and hashed in requirements.lock (no PyTorch: MiniLM runs on ONNX Runtime).
 # --no-compile (pip; uv never compiles): Python compiles what it imports on first use, not all of the ~1 GB up front.
-$(STAMP): requirements.lock pyproject.toml | $(UV)
+$(STAMP): requirements.lock pyproject.toml | $(UV_STAMP)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(call locked_install,requirements.lock,--no-compile)
 	$(PIP) --no-deps -e .

@@ -23,7 +23,7 @@ from bench.batch_runner import ingest_seeds
 from bench.eval_grader import forget_everything
 from bench.ladders import LadderAnswer, load_ladders
 from bench.report import percentiles_ms, save
-from bot.retrieval.embedder import CachedEmbedder, Embedder
+from bot.retrieval.embedder import CachedEmbedder, Embedder, embedder_variant
 from bot.settings import Settings
 from bot.wiring import grading_service
 
@@ -41,6 +41,10 @@ class CountingEmbedder:
 
     def __post_init__(self) -> None:
         self.name, self.dim = self.inner.name, self.inner.dim
+
+    @property
+    def variant(self) -> str:  # the vectors kept at ingest are found under the wrapped model's variant
+        return embedder_variant(self.inner)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         started = time.perf_counter()

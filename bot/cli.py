@@ -65,11 +65,15 @@ def ingest_command(
 
             report = ingest(targets, target_store, embedder, chunk_tokens=settings.chunk_tokens,
                             overlap=settings.chunk_overlap, limits=settings.limits(), progress=advance)
-        if prepare and report.new_questions:
-            prepare_references(grading_service(settings, embedder), report.new_questions)
     except (StoreError, ValueError) as exc:
         raise fail(str(exc)) from exc
     print_ingest_report(report)
+    if prepare and report.new_questions:
+        try:
+            prepare_references(grading_service(settings, embedder), report.new_questions)
+        except (StoreError, ValueError) as exc:  # the index is built; only the first answers will be slower
+            errors.print(f"[yellow]References not prepared: {escape(str(exc))}[/yellow] The index is complete; the "
+                         "first answer to each new question embeds its reference once.", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -211,6 +211,9 @@ def _asks_for_the_whole(element: Element, spec: PromptSpec) -> bool:
     return bool(wanted & STRUCTURING_STEMS) and wanted - STRUCTURING_STEMS <= rest
 
 
+GIVEN_SOURCE = "(given)"  # the source of a question built from free text rather than read from a bank
+
+
 def adhoc_question(question_text: str, reference_text: str, category: str = "") -> Question:
     """A question built from free text (the `--reference` path): graded against exactly that reference."""
     from bot.ingest.sections import key_points_from_sections, split_sections
@@ -219,6 +222,6 @@ def adhoc_question(question_text: str, reference_text: str, category: str = "") 
     if len(sections) <= 1:
         sections = []
     return Question(id=stable_id("adhoc", question_text, reference_text), title=question_text[:80],
-                    source_file="(given)", question=question_text, reference_answer=reference_text,
+                    source_file=GIVEN_SOURCE, question=question_text, reference_answer=reference_text,
                     sections=sections, key_points=key_points_from_sections(sections) if sections else [],
                     category=category)

@@ -15,7 +15,7 @@ from bot.grading import language
 from bot.grading.evidence import new_word_count
 from bot.grading.grounded import GroundedGrader
 from bot.grading.llm_judge import LLMJudge, blend, fallback
-from bot.grading.reference import Reference, adhoc_question, build_reference
+from bot.grading.reference import GIVEN_SOURCE, Reference, adhoc_question, build_reference
 from bot.grading.rubrics import rubric_for
 from bot.grading.text import statements
 from bot.ingest.splitter import count_tokens
@@ -91,11 +91,12 @@ class GradingService:
         """Embed the question's reference ahead of its answer, so grading the answer only embeds the answer; the
         vectors are kept in the memo, so no later process embeds this reference again."""
         reference = self.reference_for(question)
-        with self._remembering():
+        with self._remembering(question):
             self.grounded.prepare(reference)
 
-    def _remembering(self) -> AbstractContextManager[None]:
-        if self.memo is None or not isinstance(self.embedder, CachedEmbedder):
+    def _remembering(self, question: Question) -> AbstractContextManager[None]:
+        """Keep vectors for a bank question only: a question typed with its own reference is never stored."""
+        if self.memo is None or not isinstance(self.embedder, CachedEmbedder) or question.source_file == GIVEN_SOURCE:
             return nullcontext()
         return self.embedder.remembering(self.memo)
 
@@ -123,7 +124,7 @@ class GradingService:
         self.check_answer(answer)
         if reference_text:
             self.check_answer(reference_text, "the reference answer given")
-        if not reference_text:
+        else:
             self.prepare(question)  # a bank reference's vectors come from the memo when a process kept them
         reference = self.reference_for(question, reference_text)
         rubric = rubric_for(question.category)

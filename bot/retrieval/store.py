@@ -202,8 +202,13 @@ class ChromaStore:
         return int(self._chunks.count())
 
     @_guarded("read")
+    def count_kept(self) -> int:
+        """How many vectors the grader has kept in the index (see `recall`)."""
+        return int(self._vectors.count())
+
+    @_guarded("read")
     def recall(self, keys: list[str]) -> dict[str, np.ndarray]:
-        """The kept vectors of those `keys` (`memo_key` of a text) that the index holds."""
+        """The kept vectors of those `keys` (`memo_key` of a text and an embedder variant) that the index holds."""
         got = self._vectors.get(ids=keys, include=["embeddings"])
         vectors = got["embeddings"] if got["embeddings"] is not None else []
         return {key: np.asarray(vec, dtype=np.float32) for key, vec in zip(got["ids"], vectors, strict=True)}

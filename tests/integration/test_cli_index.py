@@ -55,3 +55,16 @@ def test_ingest_of_only_bad_files_fails_with_reasons(tmp_path: Path) -> None:
 def test_every_command_has_help(command: str) -> None:
     result = cli(command, "--help")
     assert "--store" in result.stdout and "Usage" in result.stdout
+
+
+def test_ingest_keeps_the_prepared_references_vectors_unless_told_not_to(tmp_path: Path) -> None:
+    from bot.retrieval.store import ChromaStore
+
+    bank = Path(__file__).parents[2] / "seeds" / "001_e616851a7bef9747.txt"
+    kept = {}
+    for flag in ("--prepare", "--no-prepare"):
+        store = tmp_path / flag.strip("-")
+        result = cli("ingest", str(bank), "--store", str(store), flag)
+        assert "questions: 1" in result.stdout
+        kept[flag] = ChromaStore.open(path=store, embedder_name="all-MiniLM-L6-v2", dim=384).count_kept()
+    assert kept["--prepare"] > 20 and kept["--no-prepare"] == 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
 
 from bot.grading import alignment, coverage
 from bot.grading.grounded import GroundedGrader
+from bot.grading.reference import adhoc_question
 from bot.grading.service import GradingService
 from bot.ingest.pipeline import ingest
 from bot.retrieval.embedder import CachedEmbedder, memo_key
@@ -51,7 +53,8 @@ def test_only_texts_embedded_inside_remembering_are_kept_and_a_new_cache_finds_t
     first.embed(["an answer about churn"])
     with first.remembering(memo):
         kept = first.embed(["a reference sentence", "another reference sentence"])
-    assert set(memo.vectors) == {memo_key("a reference sentence"), memo_key("another reference sentence")}
+    name = first.inner.name
+    assert set(memo.vectors) == {memo_key("a reference sentence", name), memo_key("another reference sentence", name)}
     inner = CountingEmbedder()
     second = CachedEmbedder(inner)
     with second.remembering(memo):
@@ -90,6 +93,7 @@ def test_a_second_process_grades_a_prepared_question_embedding_only_the_answer(t
     first = service(index, first_inner)
     ingest([SEEDS / "001_e616851a7bef9747.txt"], first.store, first.embedder)
     question = first.store.questions()[0]
+    _ = first.grounded.kind_model  # fitted now (this embedder has no shipped model), not counted as the reference
     first_inner.embedded.clear()
     first.prepare(question)
     reference_side = set(first_inner.embedded)
@@ -100,7 +104,7 @@ def test_a_second_process_grades_a_prepared_question_embedding_only_the_answer(t
     graded = service(index, inner).grade(question, ANSWER)
     assert graded == expected
     assert len(reference_side) > 20 and inner.embedded and not reference_side & set(inner.embedded)
-    assert not first.store.recall([memo_key(ANSWER)])  # an answer is never kept
+    assert not first.store.recall([memo_key(ANSWER, inner.name)])  # an answer is never kept
 
 
 def test_warm_up_loads_the_model_the_tokenizer_and_the_language_identifier(tmp_path: Path) -> None:
@@ -113,3 +117,48 @@ def test_warm_up_loads_the_model_the_tokenizer_and_the_language_identifier(tmp_p
     service(tmp_path / "index", inner).warm_up()
     assert inner.embedded == ["warm up"]
     assert language._load.cache_info().currsize == 1 and splitter.encoding_name.cache_info().currsize == 1
+
+
+class OtherRuntime(CountingEmbedder):
+    """The same model name and vector space, computed by another runtime: its vectors differ in the last bits."""
+
+    variant = "another runtime"
+
+
+def test_vectors_kept_by_another_runtime_of_the_same_model_are_not_reused() -> None:
+    memo = DictMemo()
+    kept_by = CachedEmbedder(CountingEmbedder())
+    with kept_by.remembering(memo):
+        kept_by.embed(["a reference sentence"])
+    other = OtherRuntime()
+    cached = CachedEmbedder(other)
+    with cached.remembering(memo):
+        cached.embed(["a reference sentence"])
+    assert other.embedded == ["a reference sentence"] and len(memo.vectors) == 2
+
+
+def test_a_question_typed_with_its_own_reference_is_never_kept(tmp_path: Path) -> None:
+    grading = service(tmp_path / "index", CountingEmbedder())
+    for reference in ("", "Use a holdout split and report the lift with its confidence interval."):
+        question = adhoc_question("How would you check that the new ranking helps?", reference)
+        grading.grade(question, ANSWER, reference_text=reference)
+    assert grading.store.count_kept() == 0
+
+
+def test_an_answer_embedded_by_another_thread_meanwhile_is_not_kept() -> None:
+    memo, inside, done = DictMemo(), threading.Event(), threading.Event()
+    cached = CachedEmbedder(CountingEmbedder())
+
+    def prepare() -> None:
+        with cached.remembering(memo):
+            inside.set()
+            done.wait(5)
+            cached.embed(["a reference sentence"])
+
+    worker = threading.Thread(target=prepare)
+    worker.start()
+    inside.wait(5)
+    cached.embed([ANSWER])  # a request grading an answer while the other thread prepares a reference
+    done.set()
+    worker.join(5)
+    assert set(memo.vectors) == {memo_key("a reference sentence", cached.inner.name)}
