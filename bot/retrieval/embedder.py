@@ -307,9 +307,9 @@ class CachedEmbedder:
         with self._lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}
         missing = list(dict.fromkeys(t for t in texts if t not in known))
-        memo: VectorMemo | None = getattr(self._local, "memo", None)
-        variant = embedder_variant(self.inner) if memo is not None else ""
-        if missing and memo is not None:
+        memo: VectorMemo | None = getattr(self._local, "memo", None) if missing else None
+        variant = embedder_variant(self.inner) if memo is not None else ""  # only on a miss: it may load the model
+        if memo is not None:
             known.update(_recall(memo, missing, variant))
             missing = [t for t in missing if t not in known]
         if missing:
