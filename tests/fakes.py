@@ -36,6 +36,17 @@ class HashingEmbedder:
         return out
 
 
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, recording every text it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return super().embed(texts)
+
+
 class ScriptedChatModel(BaseChatModel):
     """A LangChain chat model that replies from a queue (strings, or exceptions to raise) and records prompts.
 

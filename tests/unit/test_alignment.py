@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from bot.grading import alignment
 from bot.grading.alignment import FEATURES, WORD_VECTOR_FEATURES, ContentModel, content_features, warm_reference
 from bot.grading.text import content_tokens, sentences, statements, stem, tokens
-from tests.fakes import HashingEmbedder
+from tests.fakes import CountingEmbedder, HashingEmbedder
 
 QUESTION = "What is a stack data structure and how does it work?"
 REFERENCE = (
@@ -23,17 +22,6 @@ PARAPHRASE = (
 )
 UNRELATED = "Photosynthesis lets green plants turn sunlight, water and carbon dioxide into sugar and oxygen."
 RESTATED = "A stack data structure is a data structure that works like a stack does."
-
-
-class CountingEmbedder(HashingEmbedder):
-    """The hashing embedder, counting the texts it is asked to embed."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return super().embed(texts)
 
 
 @pytest.fixture(autouse=True)

@@ -14,19 +14,10 @@ from bot.grading.service import GradingService
 from bot.ingest.pipeline import ingest
 from bot.retrieval.embedder import CachedEmbedder, memo_key
 from bot.retrieval.store import ChromaStore, StoreError
-from tests.fakes import HashingEmbedder
+from tests.fakes import CountingEmbedder, HashingEmbedder
 
 SEEDS = Path(__file__).parents[2] / "seeds"
 ANSWER = "At a bike-sharing startup I rebuilt the demand forecast; stockouts fell by a third within a quarter."
-
-
-class CountingEmbedder(HashingEmbedder):
-    def __init__(self) -> None:
-        self.embedded: list[str] = []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.embedded.extend(texts)
-        return super().embed(texts)
 
 
 class DictMemo:
@@ -59,7 +50,7 @@ def test_only_texts_embedded_inside_remembering_are_kept_and_a_new_cache_finds_t
     second = CachedEmbedder(inner)
     with second.remembering(memo):
         again = second.embed(["a reference sentence", "another reference sentence", "a new one"])
-    assert inner.embedded == ["a new one"]
+    assert inner.texts == ["a new one"]
     assert np.array_equal(again[:2], kept)
 
 
@@ -94,16 +85,16 @@ def test_a_second_process_grades_a_prepared_question_embedding_only_the_answer(t
     ingest([SEEDS / "001_e616851a7bef9747.txt"], first.store, first.embedder)
     question = first.store.questions()[0]
     _ = first.grounded.kind_model  # fitted now (this embedder has no shipped model), not counted as the reference
-    first_inner.embedded.clear()
+    first_inner.texts.clear()
     first.prepare(question)
-    reference_side = set(first_inner.embedded)
+    reference_side = set(first_inner.texts)
     expected = first.grade(question, ANSWER)
     alignment._vector_cache.clear()  # a new process starts with empty in-memory caches
     coverage.forget()
     inner = CountingEmbedder()
     graded = service(index, inner).grade(question, ANSWER)
     assert graded == expected
-    assert len(reference_side) > 20 and inner.embedded and not reference_side & set(inner.embedded)
+    assert len(reference_side) > 20 and inner.texts and not reference_side & set(inner.texts)
     assert not first.store.recall([memo_key(ANSWER, inner.name)])  # an answer is never kept
 
 
@@ -115,7 +106,7 @@ def test_warm_up_loads_the_model_the_tokenizer_and_the_language_identifier(tmp_p
     splitter.encoding_name.cache_clear()
     inner = CountingEmbedder()
     service(tmp_path / "index", inner).warm_up()
-    assert inner.embedded == ["warm up"]
+    assert inner.texts == ["warm up"]
     assert language._load.cache_info().currsize == 1 and splitter.encoding_name.cache_info().currsize == 1
 
 
@@ -134,7 +125,7 @@ def test_vectors_kept_by_another_runtime_of_the_same_model_are_not_reused() -> N
     cached = CachedEmbedder(other)
     with cached.remembering(memo):
         cached.embed(["a reference sentence"])
-    assert other.embedded == ["a reference sentence"] and len(memo.vectors) == 2
+    assert other.texts == ["a reference sentence"] and len(memo.vectors) == 2
 
 
 def test_a_question_typed_with_its_own_reference_is_never_kept(tmp_path: Path) -> None:
