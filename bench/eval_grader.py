@@ -8,6 +8,8 @@ Run: .venv/bin/python -m bench.eval_grader [--store DIR]
 from __future__ import annotations
 
 import argparse
+import re
+import statistics
 import tempfile
 import time
 from dataclasses import replace
@@ -53,6 +55,26 @@ def evaluate_ladders(answers: list[LadderAnswer], grades: list[dict[str, Any]],
         chosen, their = [a for a, _ in pairs], [g for _, g in pairs]
         out[split] = {**ladder_metrics(chosen, their, categories),
                       "detection": detection_metrics(chosen, their, categories, elements)}
+    return out
+
+
+def typed_without_full_stops(text: str) -> str:
+    """The answer as typed in a hurry (or transcribed): sentence ends become commas, lower case, one paragraph."""
+    return " ".join(re.sub(r"[.!?]+(\s|$)", r",\1", text).lower().split())
+
+
+def evaluate_run_on(answers: list[LadderAnswer], grades: list[dict[str, Any]], bank: dict[str, Question],
+                    store: Path) -> dict[str, Any]:
+    """Every ladder answer again, typed without full stops: the ladder figures, and how far excellent and partial
+    answers move from their written grade."""
+    typed = grade_batch([_record(a, typed_without_full_stops(a.text)) for a in answers], store)
+    out = evaluate_ladders(answers, typed, bank)
+    for split in out:
+        moved = [(a.kind, g["overall"] - t["overall"]) for a, g, t in zip(answers, grades, typed, strict=True)
+                 if a.split == split and a.kind in ("excellent", "partial")]
+        out[split]["moved"] = {kind: {"mean_drop": round(statistics.mean(d for k, d in moved if k == kind), 1),
+                                      "dropped_over_10": sum(d > 10 for k, d in moved if k == kind),
+                                      "n": sum(k == kind for k, _ in moved)} for kind in ("excellent", "partial")}
     return out
 
 
@@ -138,6 +160,7 @@ def main() -> None:
         service = grading_service(Settings(store=store))
         bank = {q.id: q for q in service.store.questions()}
         results = {"ladders": evaluate_ladders(answers, grades, bank),
+                   "run_on": evaluate_run_on(answers, grades, bank, store),
                    "injection": evaluate_injections(answers, grades, store),
                    "consistency": evaluate_consistency(answers, store),
                    "speed": evaluate_speed(service, answers, bank)}
@@ -165,6 +188,25 @@ against the annotations (design, analytics, product): {sec}.
 """
 
 
+RUN_ON_HEADER = ("| split | strict pairs ordered | gaming ≤ 30 and below partial | behavioral elements detected, "
+                 "excellent | excellent: mean drop (drops > 10) | partial: mean drop (drops > 10) |\n"
+                 "|---|---|---|---|---|---|\n")
+
+
+def _run_on_lines(run_on: dict[str, Any]) -> str:
+    rows = []
+    for split, m in run_on.items():
+        moved = m["moved"]
+        rows.append(f"| {split} | {m['ordered']}/{m['pairs']} | {m['gaming_ok']}/{m['gaming_n']} | "
+                    f"{m['detection']['element_rate'].get('excellent annotated')} | "
+                    + " | ".join(f"{moved[k]['mean_drop']} ({moved[k]['dropped_over_10']}/{moved[k]['n']})"
+                                 for k in ("excellent", "partial")) + " |")
+    return """**Typed without full stops** (every ladder answer again, its sentence ends turned into commas, lower case,
+one paragraph, as answers are typed in a hurry or transcribed):
+
+""" + RUN_ON_HEADER + "\n".join(rows) + "\n"
+
+
 def markdown(results: dict[str, Any]) -> str:
     lad, inj, con, sp = results["ladders"], results["injection"], results["consistency"], results["speed"]
     failures = "; ".join(lad["dev"]["failures"][:6]) or "none"
@@ -180,6 +222,8 @@ answers. Bands: excellent ≥ 70, partial 35–65, vague ≤ 30, off-topic and n
 {_split_lines("Development set", lad["dev"])}
 {_split_lines("Held-out set (another author, never used to tune the grader)", lad["holdout"])}
 Unordered development pairs: {failures}.
+
+{_run_on_lines(results["run_on"])}
 
 - **Injection suite**: {inj['templates']} templates ({', '.join(inj['families'])}) on the development partial and
   vague answers: {inj['attacked']} attacked answers, **{inj['above_clean']} above their clean twin**,

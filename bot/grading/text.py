@@ -93,7 +93,8 @@ def is_code(text: str) -> bool:
 
 def statements(text: str) -> list[str]:
     """Sentences as `sentences` splits them, with clauses after a semicolon and a short label ("What made it
-    hard:") joined to what follows: one statement per sentence, as a listener hears it."""
+    hard:") joined to what follows: one statement per sentence, as a listener hears it. A run-on (an answer typed
+    without full stops, a transcript) is read clause by clause, see `clauses`."""
     out: list[str] = []
     for line in re.split(r"\n+", text.strip()):
         for piece in sentences(line):
@@ -103,7 +104,70 @@ def statements(text: str) -> list[str]:
                 out.append(piece)
         if out and out[-1].endswith(";"):
             out[-1] = out[-1][:-1]
+    return [clause for statement in _labels_forward(out) for clause in clauses(statement)]
+
+
+LABEL_WORDS = 8  # a label ("Bias mitigation (pre-processing):") has at most this many words
+
+
+def _labels_forward(statements: list[str]) -> list[str]:
+    """A label that ends a statement after a comma and a clause of its own ("…before anything goes live, bias
+    mitigation:", typed without a full stop) belongs to the next one; "For the business, each cluster gets:" stays."""
+    out = list(statements)
+    for i in range(len(out) - 1):
+        head, comma, label = out[i].rpartition(", ")
+        if out[i].endswith(":") and comma and len(tokens(head)) >= CLAUSE_WORDS and len(tokens(label)) <= LABEL_WORDS:
+            out[i], out[i + 1] = head, f"{label} {out[i + 1]}"
     return out
+
+
+RUN_ON_WORDS = 80  # a statement longer than this is a run-on, not one sentence (written ones stay under 75 words)
+CLAUSE_WORDS = 12  # ... and is read in pieces of at least this many words, cut where a clause ends
+WINDOW_WORDS = 25  # ... or, with no clause boundary at all, in windows of this many words
+BARE_ITEM_WORDS = 4  # comma-separated items mostly shorter than this are a list of terms, not clauses
+_CLAUSE_END = re.compile(r"(?<=[,;)\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
+_CLAUSE_START = re.compile(r"\s+(?=(?:and|so|but|then|because|which|while|after|before|when|until|although|though|"
+                           r"otherwise|plus|also)\s)", re.I)
+
+
+def clauses(statement: str) -> list[str]:
+    """`statement` itself, or for a run-on its pieces (verbatim substrings): cut after commas, semicolons and dashes,
+    else before a clause's conjunction, else every `WINDOW_WORDS` words; no piece under `CLAUSE_WORDS` words. A list
+    of bare terms ("A/B tests, CUPED, guardrails, …") is no run-on: it stays whole."""
+    items = sorted(len(tokens(item)) for item in _CLAUSE_END.split(statement))
+    if len(items) >= 3 and items[len(items) // 2] < BARE_ITEM_WORDS:
+        return [statement]
+    return _pieces(statement)
+
+
+def _pieces(text: str) -> list[str]:
+    """A run-on's clauses (see `clauses`); a text no longer than a sentence stays whole."""
+    if len(tokens(text)) <= RUN_ON_WORDS:
+        return [text]
+    for boundary in (_CLAUSE_END, _CLAUSE_START, re.compile(r"\s+")):
+        cuts = [m.start() for m in boundary.finditer(text)]
+        if boundary.pattern == r"\s+":
+            cuts = cuts[WINDOW_WORDS - 1::WINDOW_WORDS]
+        pieces = _grouped(text, cuts)
+        if len(pieces) > 1 and max(len(tokens(p)) for p in pieces) <= RUN_ON_WORDS:
+            return pieces
+    return [text]
+
+
+def _grouped(statement: str, cuts: list[int]) -> list[str]:
+    """`statement` cut at `cuts` into pieces of at least `CLAUSE_WORDS` words (a short tail joins the last piece)."""
+    spans: list[list[int]] = []
+    start = 0
+    for cut in [*cuts, len(statement)]:
+        if len(tokens(statement[start:cut])) >= CLAUSE_WORDS:
+            spans.append([start, cut])
+            start = cut
+    if start < len(statement):
+        if spans and len(tokens(statement[start:])) < CLAUSE_WORDS // 2:
+            spans[-1][1] = len(statement)
+        else:
+            spans.append([start, len(statement)])
+    return [statement[a:b].strip().rstrip(",;").strip() for a, b in spans]
 
 
 # --- Porter stemmer (M. F. Porter, 1980), the original algorithm ------------------------------------------------
