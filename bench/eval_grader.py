@@ -8,6 +8,7 @@ Run: .venv/bin/python -m bench.eval_grader [--store DIR]
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import statistics
 import tempfile
@@ -59,22 +60,45 @@ def evaluate_ladders(answers: list[LadderAnswer], grades: list[dict[str, Any]],
 
 
 def typed_without_full_stops(text: str) -> str:
-    """The answer as typed in a hurry (or transcribed): sentence ends become commas, lower case, one paragraph."""
+    """The answer as typed in a hurry: sentence ends become commas, lower case, one paragraph."""
     return " ".join(re.sub(r"[.!?]+(\s|$)", r",\1", text).lower().split())
 
 
-def evaluate_run_on(answers: list[LadderAnswer], grades: list[dict[str, Any]], bank: dict[str, Question],
-                    store: Path) -> dict[str, Any]:
-    """Every ladder answer again, typed without full stops: the ladder figures, and how far excellent and partial
+LEAD_INS = ["Um, ", "So, uh, ", "Yeah, so ", "I mean, ", "Okay so ", "", "", ""]
+ASIDES = ["you know,", "like,", "basically,", "uh,"]
+
+
+def spoken(text: str, seed: int) -> str:
+    """The answer as spoken and transcribed: some sentences open with a hesitation or a discourse marker, some have
+    a filler in the middle (a seeded draw: the same text every run)."""
+    draw = random.Random(seed)
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        words = sentence.split()
+        if len(words) > 8 and draw.random() < 0.4:
+            words.insert(5, draw.choice(ASIDES))
+        lead, sentence = draw.choice(LEAD_INS), " ".join(words)
+        out.append(lead + (sentence[:1].lower() + sentence[1:] if lead else sentence))
+    return " ".join(out)
+
+
+STYLES = {"typed without full stops": lambda text, _: typed_without_full_stops(text), "spoken": spoken}
+
+
+def evaluate_informal(answers: list[LadderAnswer], grades: list[dict[str, Any]], bank: dict[str, Question],
+                      store: Path) -> dict[str, Any]:
+    """Every ladder answer again in each informal style: the ladder figures, and how far excellent and partial
     answers move from their written grade."""
-    typed = grade_batch([_record(a, typed_without_full_stops(a.text)) for a in answers], store)
-    out = evaluate_ladders(answers, typed, bank)
-    for split in out:
-        moved = [(a.kind, g["overall"] - t["overall"]) for a, g, t in zip(answers, grades, typed, strict=True)
-                 if a.split == split and a.kind in ("excellent", "partial")]
-        out[split]["moved"] = {kind: {"mean_drop": round(statistics.mean(d for k, d in moved if k == kind), 1),
-                                      "dropped_over_10": sum(d > 10 for k, d in moved if k == kind),
-                                      "n": sum(k == kind for k, _ in moved)} for kind in ("excellent", "partial")}
+    out: dict[str, Any] = {}
+    for style, restyle in STYLES.items():
+        restyled = grade_batch([_record(a, restyle(a.text, n)) for n, a in enumerate(answers)], store)
+        out[style] = evaluate_ladders(answers, restyled, bank)
+        for split, figures in out[style].items():
+            moved = [(a.kind, g["overall"] - r["overall"]) for a, g, r in zip(answers, grades, restyled, strict=True)
+                     if a.split == split and a.kind in ("excellent", "partial")]
+            figures["moved"] = {kind: {"mean_drop": round(statistics.mean(d for k, d in moved if k == kind), 1),
+                                       "dropped_over_10": sum(d > 10 for k, d in moved if k == kind),
+                                       "n": sum(k == kind for k, _ in moved)} for kind in ("excellent", "partial")}
     return out
 
 
@@ -160,7 +184,7 @@ def main() -> None:
         service = grading_service(Settings(store=store))
         bank = {q.id: q for q in service.store.questions()}
         results = {"ladders": evaluate_ladders(answers, grades, bank),
-                   "run_on": evaluate_run_on(answers, grades, bank, store),
+                   "informal": evaluate_informal(answers, grades, bank, store),
                    "injection": evaluate_injections(answers, grades, store),
                    "consistency": evaluate_consistency(answers, store),
                    "speed": evaluate_speed(service, answers, bank)}
@@ -188,23 +212,25 @@ against the annotations (design, analytics, product): {sec}.
 """
 
 
-RUN_ON_HEADER = ("| split | strict pairs ordered | gaming ≤ 30 and below partial | behavioral elements detected, "
-                 "excellent | excellent: mean drop (drops > 10) | partial: mean drop (drops > 10) |\n"
-                 "|---|---|---|---|---|---|\n")
+INFORMAL_HEADER = ("| style | split | strict pairs ordered | gaming ≤ 30 and below partial | behavioral elements "
+                   "detected, excellent | excellent: mean drop (drops > 10) | partial: mean drop (drops > 10) |\n"
+                   "|---|---|---|---|---|---|---|\n")
 
 
-def _run_on_lines(run_on: dict[str, Any]) -> str:
+def _informal_lines(informal: dict[str, Any]) -> str:
     rows = []
-    for split, m in run_on.items():
-        moved = m["moved"]
-        rows.append(f"| {split} | {m['ordered']}/{m['pairs']} | {m['gaming_ok']}/{m['gaming_n']} | "
-                    f"{m['detection']['element_rate'].get('excellent annotated')} | "
-                    + " | ".join(f"{moved[k]['mean_drop']} ({moved[k]['dropped_over_10']}/{moved[k]['n']})"
-                                 for k in ("excellent", "partial")) + " |")
-    return """**Typed without full stops** (every ladder answer again, its sentence ends turned into commas, lower case,
-one paragraph, as answers are typed in a hurry or transcribed):
+    for style, splits in informal.items():
+        for split, m in splits.items():
+            moved = m["moved"]
+            rows.append(f"| {style} | {split} | {m['ordered']}/{m['pairs']} | {m['gaming_ok']}/{m['gaming_n']} | "
+                        f"{m['detection']['element_rate'].get('excellent annotated')} | "
+                        + " | ".join(f"{moved[k]['mean_drop']} ({moved[k]['dropped_over_10']}/{moved[k]['n']})"
+                                     for k in ("excellent", "partial")) + " |")
+    return """**Informal answers**: every ladder answer again, *typed without full stops* (sentence ends turned into
+commas, lower case, one paragraph) and *spoken* (sentences opened with "um", "so, uh", "I mean", fillers such as
+"you know" inside; seeded), through `grade --batch`; drops are against the written answer's grade:
 
-""" + RUN_ON_HEADER + "\n".join(rows) + "\n"
+""" + INFORMAL_HEADER + "\n".join(rows) + "\n"
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -223,7 +249,7 @@ answers. Bands: excellent ≥ 70, partial 35–65, vague ≤ 30, off-topic and n
 {_split_lines("Held-out set (another author, never used to tune the grader)", lad["holdout"])}
 Unordered development pairs: {failures}.
 
-{_run_on_lines(results["run_on"])}
+{_informal_lines(results["informal"])}
 
 - **Injection suite**: {inj['templates']} templates ({', '.join(inj['families'])}) on the development partial and
   vague answers: {inj['attacked']} attacked answers, **{inj['above_clean']} above their clean twin**,

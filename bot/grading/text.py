@@ -104,7 +104,20 @@ def statements(text: str) -> list[str]:
                 out.append(piece)
         if out and out[-1].endswith(";"):
             out[-1] = out[-1][:-1]
-    return [clause for statement in _labels_forward(out) for clause in clauses(statement)]
+    return [_without_lead_in(clause) for statement in _labels_forward(out) for clause in clauses(statement)]
+
+
+_NOISE = r"(?:u+m+|u+h+|e+r+m*|h+m+|a+h+)"  # hesitation sounds
+_MARKER = r"(?:so|okay|ok|yeah|well|right|alright|like|i mean|you know|basically|honestly|anyway|actually|and)"
+_LEAD_IN = re.compile(rf"^(?:(?:{_NOISE}\b[,.]?|{_MARKER}\s*,|{_MARKER}\s+(?=(?:{_MARKER}|{_NOISE})\b))\s*)+", re.I)
+
+
+def _without_lead_in(statement: str) -> str:
+    """The statement without the hesitations and discourse markers a speaker opens it with ("So, uh, what I took
+    away: …" → "what I took away: …"); a statement that is nothing else stays as it is."""
+    match = _LEAD_IN.match(statement)
+    rest = statement[match.end():] if match else statement
+    return rest if len(tokens(rest)) >= 2 else statement
 
 
 LABEL_WORDS = 8  # a label ("Bias mitigation (pre-processing):") has at most this many words

@@ -1,4 +1,5 @@
-"""Answers typed without full stops are read clause by clause, as written answers are read sentence by sentence."""
+"""Answers typed in a hurry or spoken: a run-on is read clause by clause, as a written answer is read sentence by
+sentence, and the hesitations a speaker opens a sentence with are not part of it."""
 
 from __future__ import annotations
 
@@ -51,6 +52,15 @@ def test_a_label_typed_after_a_comma_opens_the_next_statement() -> None:
                                  "with the team"]
     written = "For the business, every cluster gets a profile card: its size, its margin and its churn."
     assert statements(written)[0].startswith("For the business, every cluster gets")
+
+
+def test_a_spoken_lead_in_is_not_part_of_the_statement() -> None:
+    assert statements("So, uh, what I took away: an offline number is only as good as the split.") == [
+        "what I took away: an offline number is only as good as the split."]
+    assert statements("Um, I mean, we shipped it in May. Yeah, okay, so.") == ["we shipped it in May.",
+                                                                             "Yeah, okay, so."]
+    kept = ["Like most teams, we had no labels at all.", "So the ranker predicts purchase.", "Well-known issue."]
+    assert [s for text in kept for s in statements(text)] == kept
 
 
 QUESTION = Question.build(
