@@ -82,7 +82,25 @@ def spoken(text: str, seed: int) -> str:
     return " ".join(out)
 
 
-STYLES = {"typed without full stops": lambda text, _: typed_without_full_stops(text), "spoken": spoken}
+def with_typos(text: str, seed: int, rate: float = 0.06) -> str:
+    """The answer with typing slips in `rate` of its words of four letters or more: two letters swapped, one
+    dropped or one doubled (a seeded draw)."""
+    draw = random.Random(seed)
+
+    def slip(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 4 or draw.random() > rate:
+            return word
+        i, how = draw.randrange(1, len(word) - 1), draw.random()
+        if how < 0.4:
+            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1:] if how < 0.7 else word[:i] + word[i] + word[i:]
+
+    return re.sub(r"[A-Za-z]+", slip, text)
+
+
+STYLES = {"typed without full stops": lambda text, _: typed_without_full_stops(text), "spoken": spoken,
+          "with typos": with_typos}
 
 
 def evaluate_informal(answers: list[LadderAnswer], grades: list[dict[str, Any]], bank: dict[str, Question],
@@ -227,8 +245,9 @@ def _informal_lines(informal: dict[str, Any]) -> str:
                         + " | ".join(f"{moved[k]['mean_drop']} ({moved[k]['dropped_over_10']}/{moved[k]['n']})"
                                      for k in ("excellent", "partial")) + " |")
     return """**Informal answers**: every ladder answer again, *typed without full stops* (sentence ends turned into
-commas, lower case, one paragraph) and *spoken* (sentences opened with "um", "so, uh", "I mean", fillers such as
-"you know" inside; seeded), through `grade --batch`; drops are against the written answer's grade:
+commas, lower case, one paragraph), *spoken* (sentences opened with "um", "so, uh", "I mean", fillers such as
+"you know" inside) and *with typos* (6% of words of four letters or more with two letters swapped, one dropped or one
+doubled), seeded, through `grade --batch`; drops are against the written answer's grade:
 
 """ + INFORMAL_HEADER + "\n".join(rows) + "\n"
 
